@@ -5,7 +5,9 @@
 //   saturation: _blend(x, gray(x), f); hue: rotate h in HSV by hue_factor (mod 1).
 // gray(x) = 0.2989 R + 0.587 G + 0.114 B. One-channel images: contrast blends with the image
 // mean; saturation, hue and grayscale do nothing (as torchvision does, to match PIL's 'L').
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "data/transforms.h"
 #include "tensor/error.h"
@@ -72,39 +74,35 @@ void adjust_hue(float* img, int C, int HW, float hue_factor) {
   for (int i = 0; i < HW; ++i) {
     const float r = R[i], g = G[i], b = B[i];
     // _rgb2hsv
-    const float maxc = std::fmax(r, std::fmax(g, b));
-    const float minc = std::fmin(r, std::fmin(g, b));
+    const float maxc = std::max(r, std::max(g, b));  // no NaNs: plain max, not libm fmax
+    const float minc = std::min(r, std::min(g, b));
     const bool eqc = maxc == minc;
     const float cr = maxc - minc;
     const float s = cr / (eqc ? 1.0f : maxc);
     const float div = eqc ? 1.0f : cr;
     const float rc = (maxc - r) / div, gc = (maxc - g) / div, bc = (maxc - b) / div;
-    float h;
-    if (maxc == r) h = bc - gc;
-    else if (maxc == g) h = 2.0f + rc - bc;
-    else h = 4.0f + gc - rc;
-    h = std::fmod(h / 6.0f + 1.0f, 1.0f);
+    float h = maxc == r ? bc - gc : (maxc == g ? 2.0f + rc - bc : 4.0f + gc - rc);
+    // torch.fmod(h / 6 + 1, 1): h is in [-1, 5], so x = h / 6 + 1 lies in [5/6, 11/6] and
+    // fmod(x, 1) is x - 1 when x >= 1 (exact in float for x in [1, 2]) and x otherwise.
+    h = h / 6.0f + 1.0f;
+    h = h >= 1.0f ? h - 1.0f : h;
     const float v = maxc;
-    // (h + hue_factor) % 1.0 with Python/torch.remainder semantics (result has the divisor's sign).
-    h = std::fmod(h + hue_factor, 1.0f);
-    if (h != 0.0f && h < 0.0f) h += 1.0f;
-    // _hsv2rgb
+    // (h + hue_factor) % 1.0 (torch.remainder: fmod, then + 1 if negative). y is in [-0.5, 1.5).
+    h = h + hue_factor;
+    h = h >= 1.0f ? h - 1.0f : (h < 0.0f ? h + 1.0f : h);
+    // _hsv2rgb. h6 >= 0, so the int cast is the floor; h == 1 (from -tiny + 1) gives sector 6 -> 0.
     const float h6 = h * 6.0f;
-    const float fi = std::floor(h6);
-    const float f = h6 - fi;
-    const int sector = static_cast<int>(fi) % 6;
+    const int fi = static_cast<int>(h6);
+    const float f = h6 - static_cast<float>(fi);
+    const int sector = fi % 6;
     const float p = clamp01(v * (1.0f - s));
     const float q = clamp01(v * (1.0f - s * f));
     const float t = clamp01(v * (1.0f - s * (1.0f - f)));
-    float ro, go, bo;
-    switch (sector) {
-      case 0: ro = v, go = t, bo = p; break;
-      case 1: ro = q, go = v, bo = p; break;
-      case 2: ro = p, go = v, bo = t; break;
-      case 3: ro = p, go = q, bo = v; break;
-      case 4: ro = t, go = p, bo = v; break;
-      default: ro = v, go = p, bo = q; break;
-    }
+    // torchvision's a1/a2/a3 stacks: R = (v, q, p, p, t, v)[sector], G = (t, v, v, q, p, p),
+    // B = (p, p, t, v, v, q); as table lookups into {v, q, p, t} instead of a branchy switch.
+    const float vals[4] = {v, q, p, t};
+    static constexpr uint8_t kR[6] = {0, 1, 2, 2, 3, 0}, kG[6] = {3, 0, 0, 1, 2, 2}, kB[6] = {2, 2, 3, 0, 0, 1};
+    const float ro = vals[kR[sector]], go = vals[kG[sector]], bo = vals[kB[sector]];
     R[i] = ro, G[i] = go, B[i] = bo;
   }
 }

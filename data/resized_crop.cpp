@@ -83,22 +83,31 @@ void resized_crop(const float* src, int C, int H, int W, CropParams crop, int ou
   DL_CHECK(out_h > 0 && out_w > 0 && C > 0, "resized_crop: bad output (", C, ", ", out_h, ", ", out_w, ")");
   // Reused per thread: no allocation once the largest size has been seen.
   thread_local std::vector<Taps> ty, tx;
+  thread_local std::vector<float> rows;  // the crop's rows, interpolated along x: (crop.height, out_w)
   if (static_cast<int>(ty.size()) < out_h) ty.resize(out_h);
   if (static_cast<int>(tx.size()) < out_w) tx.resize(out_w);
+  if (rows.size() < static_cast<size_t>(crop.height) * out_w) rows.resize(static_cast<size_t>(crop.height) * out_w);
   compute_taps(crop.height, out_h, ty.data());
   compute_taps(crop.width, out_w, tx.data());
+  // Separable, with ATen's grouping l0y (l0x a + l1x b) + l1y (l0x c + l1x d): first every crop
+  // row along x, then each output row as a blend of two of those rows (a vectorizable loop).
   for (int c = 0; c < C; ++c) {
     const float* plane = src + static_cast<size_t>(c) * H * W + static_cast<size_t>(crop.top) * W + crop.left;
+    for (int y = 0; y < crop.height; ++y) {
+      const float* in = plane + static_cast<size_t>(y) * W;
+      float* o = rows.data() + static_cast<size_t>(y) * out_w;
+      for (int ox = 0; ox < out_w; ++ox) {
+        const Taps x = tx[ox];
+        o[ox] = x.l0 * in[x.i0] + x.l1 * in[x.i1];
+      }
+    }
     float* out = dst + static_cast<size_t>(c) * out_h * out_w;
     for (int oy = 0; oy < out_h; ++oy) {
       const Taps y = ty[oy];
-      const float* r0 = plane + static_cast<size_t>(y.i0) * W;
-      const float* r1 = plane + static_cast<size_t>(y.i1) * W;
+      const float* r0 = rows.data() + static_cast<size_t>(y.i0) * out_w;
+      const float* r1 = rows.data() + static_cast<size_t>(y.i1) * out_w;
       float* o = out + static_cast<size_t>(oy) * out_w;
-      for (int ox = 0; ox < out_w; ++ox) {
-        const Taps x = tx[ox];
-        o[ox] = y.l0 * (x.l0 * r0[x.i0] + x.l1 * r0[x.i1]) + y.l1 * (x.l0 * r1[x.i0] + x.l1 * r1[x.i1]);
-      }
+      for (int ox = 0; ox < out_w; ++ox) o[ox] = y.l0 * r0[ox] + y.l1 * r1[ox];
     }
   }
 }
