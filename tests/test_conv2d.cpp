@@ -117,7 +117,8 @@ TEST(Conv2d, BadShapesNameTheShapes) {
 }
 
 // Same inputs -> bitwise-identical outputs and gradients with 1 and 2 OpenMP threads. The shapes
-// cover several blocks per call (so the per-block parallelism and the dweight grouping are used).
+// cover the parallel path (several blocks, 2-4 dweight groups, one or several images per block)
+// and the small serial path (where a 2-thread OpenBLAS GEMM once changed the bits).
 TEST(Conv2d, DeterministicAcrossThreadCounts) {
   struct Cfg {
     Shape x, w;
@@ -125,7 +126,9 @@ TEST(Conv2d, DeterministicAcrossThreadCounts) {
   };
   const Cfg cfgs[] = {{{16, 32, 4, 4}, {48, 32, 3, 3}, 1, 1},
                       {{6, 8, 16, 16}, {8, 8, 3, 3}, 1, 1},
-                      {{8, 16, 9, 9}, {24, 16, 1, 1}, 2, 0}};
+                      {{8, 16, 9, 9}, {24, 16, 1, 1}, 2, 0},
+                      {{12, 16, 16, 16}, {16, 16, 3, 3}, 1, 1},
+                      {{4, 8, 32, 32}, {8, 8, 3, 3}, 1, 1}};
   const int saved = omp_get_max_threads();
   for (const Cfg& c : cfgs) {
     std::vector<std::vector<float>> results[2];

@@ -18,7 +18,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 #include "kernels/cpu/gemm.h"
@@ -50,22 +49,16 @@ constexpr int64_t kTargetCols = 1024;
 constexpr int64_t kMaxColsFloats = int64_t{4} << 20;
 constexpr int64_t kMinBlocks = 2;
 
-int strategy() {  // TEMPORARY (measurement): 0 = OpenMP over blocks, 1 = multithreaded BLAS
-  static const int s = std::getenv("DL_CONV_BLAS_THREADS") ? 1 : 0;
-  return s;
-}
-
 struct Plan {
   int64_t nb, n_blocks;
 };
 
 Plan plan_blocks(const Conv& d) {
-  const int64_t target = strategy() ? 4 * kTargetCols : kTargetCols;
-  int64_t nb = std::max<int64_t>(1, (target + d.P - 1) / d.P);
+  int64_t nb = std::max<int64_t>(1, (kTargetCols + d.P - 1) / d.P);
   nb = std::min(nb, std::max<int64_t>(1, kMaxColsFloats / std::max<int64_t>(1, d.K * d.P)));
   nb = std::min(nb, d.N);
   int64_t n_blocks = (d.N + nb - 1) / nb;
-  if (!strategy()) n_blocks = std::max(n_blocks, std::min(d.N, kMinBlocks));
+  n_blocks = std::max(n_blocks, std::min(d.N, kMinBlocks));
   nb = (d.N + n_blocks - 1) / n_blocks;
   return {nb, (d.N + nb - 1) / nb};
 }
@@ -85,7 +78,7 @@ inline void valid_range(const Conv& d, int64_t kw, int64_t& lo, int64_t& hi) {
 // runs single-threaded when called inside the per-block parallel region).
 void im2col(float* cols, const float* inp, const Conv& d, int64_t n0, int64_t nb) {
   const int64_t ld = nb * d.P;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.K * ld > 65536)
   for (int64_t row = 0; row < d.K; ++row) {
     const int64_t c = row / (d.KH * d.KW), kh = (row / d.KW) % d.KH, kw = row % d.KW;
     int64_t lo, hi;
@@ -115,7 +108,7 @@ void im2col(float* cols, const float* inp, const Conv& d, int64_t n0, int64_t nb
 // each pixel sums its contributions in the fixed (kh, kw) order.
 void col2im(float* dinp, const float* dcols, const Conv& d, int64_t n0, int64_t nb) {
   const int64_t ld = nb * d.P;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.K * ld > 65536)
   for (int64_t c = 0; c < d.C; ++c) {
     for (int64_t i = 0; i < nb; ++i) std::fill_n(dinp + ((n0 + i) * d.C + c) * d.H * d.W, d.H * d.W, 0.0f);
     for (int64_t kh = 0; kh < d.KH; ++kh)
@@ -154,16 +147,36 @@ void scatter_block(float* nchw, const float* blk, const float* bias, const Conv&
     }
 }
 
-// Runs body(block, thread) for every block: in parallel over blocks (strategy 0) or sequentially
-// with multithreaded GEMMs inside (strategy 1).
+// Below ~2 MFLOP a parallel region costs more than it saves (and on a loaded machine a region
+// waits for a descheduled thread). Depends on the shapes only, so results do not change.
+inline bool worth_threads(const Conv& d) { return 2 * d.N * d.OC * d.P * d.K > (int64_t{2} << 20); }
+
+// dweight partial sums: at most 8 groups, and at most ~32 MB of partials (G - 1 of (OC, K)).
+constexpr int64_t kMaxGroups = 8;
+constexpr int64_t kMaxPartialFloats = int64_t{8} << 20;
+
+// Runs body(block, thread) for every block, in parallel over blocks; the GEMMs inside run
+// single-threaded. (Measured against sequential blocks with 2-thread OpenBLAS GEMMs: 1.1-3x
+// faster, most at the 32x32 shapes; see docs/conv2d.md.)
+// Every GEMM of this file runs single-threaded, also outside the parallel regions: OpenBLAS's
+// 2-thread sgemm does not return the same bits as its 1-thread sgemm (seen at (8 x 72)(72 x 768)),
+// so a multithreaded GEMM would make results depend on the thread count. The OpenMP build of
+// OpenBLAS takes its thread count from omp_get_max_threads() at each call.
+struct SingleThreadedBlas {
+  int saved = omp_get_max_threads();
+  SingleThreadedBlas() { omp_set_num_threads(1); }
+  ~SingleThreadedBlas() { omp_set_num_threads(saved); }
+};
+
 template <typename Body>
-void for_each_block(int64_t n_blocks, Body body) {
-  if (strategy() == 0 && n_blocks > 1) {
+void for_each_block(const Conv& d, int64_t n_blocks, Body body) {
+  if (n_blocks > 1 && worth_threads(d)) {
 #pragma omp parallel for schedule(static)
     for (int64_t b = 0; b < n_blocks; ++b) body(b, omp_get_thread_num());
-  } else {
-    for (int64_t b = 0; b < n_blocks; ++b) body(b, 0);
+    return;
   }
+  SingleThreadedBlas serial;
+  for (int64_t b = 0; b < n_blocks; ++b) body(b, 0);
 }
 
 }  // namespace
@@ -173,7 +186,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0) return;
   const Plan plan = plan_blocks(d);
-  const int64_t threads = strategy() == 0 ? omp_get_max_threads() : 1;
+  const int64_t threads = omp_get_max_threads();
   // Per thread: cols (K, nb P) and, when nb > 1, the GEMM result (OC, nb P) before the scatter.
   const bool direct_cols = plan.nb == 1 && d.pointwise();
   const int64_t cols_sz = direct_cols ? 0 : d.K * plan.nb * d.P;
@@ -181,7 +194,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const int64_t per_thread = cols_sz + y_sz;
   Tensor ws = Tensor::empty({std::max<int64_t>(1, threads * per_thread)});
   float* wsp = ws.data();
-  for_each_block(plan.n_blocks, [&](int64_t b, int t) {
+  for_each_block(d, plan.n_blocks, [&](int64_t b, int t) {
     const int64_t n0 = b * plan.nb, nb = std::min(plan.nb, N - n0);
     float* cols = wsp + t * per_thread;
     float* y = cols + cols_sz;
@@ -207,7 +220,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0) return;
   if (dbias) {  // dbias[o] += sum over n, p of dout[n, o, p]; one thread per o, fixed order
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (N * OC * d.P > 65536)
     for (int64_t o = 0; o < OC; ++o) {
       float acc = 0.0f;
       for (int64_t n = 0; n < N; ++n) {
@@ -221,12 +234,12 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   }
   if (!dinp && !dweight) return;
   const Plan plan = plan_blocks(d);
-  const int64_t threads = strategy() == 0 ? omp_get_max_threads() : 1;
+  const int64_t threads = omp_get_max_threads();
   // dweight is a sum over blocks. Blocks are dealt round-robin to G groups (G fixed by the shapes);
   // group 0 accumulates straight into dweight, group g > 0 into its own partial (OC, K), and the
   // partials are added in group order at the end: the same sums whatever the thread count.
-  const int64_t G = (dweight && strategy() == 0) ? std::min<int64_t>(plan.n_blocks, 2) : 1;
   const int64_t wsz = OC * d.K;
+  const int64_t G = dweight ? std::min({plan.n_blocks, kMaxGroups, std::max<int64_t>(2, kMaxPartialFloats / wsz)}) : 1;
   const bool direct_cols = plan.nb == 1 && d.pointwise();
   const int64_t cols_sz = d.K * plan.nb * d.P;  // also holds dcols, so always allocated
   const int64_t dy_sz = plan.nb == 1 ? 0 : OC * plan.nb * d.P;
@@ -261,16 +274,21 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   };
 
   if (G == 1) {
-    for_each_block(plan.n_blocks, [&](int64_t b, int t) { run_block(b, t, dweight, dweight == nullptr); });
+    for_each_block(d, plan.n_blocks, [&](int64_t b, int t) { run_block(b, t, dweight, dweight == nullptr); });
     return;
   }
-#pragma omp parallel for schedule(static)
-  for (int64_t g = 0; g < G; ++g) {
-    const int t = omp_get_thread_num();
+  auto run_group = [&](int64_t g, int t) {
     for (int64_t b = g; b < plan.n_blocks; b += G)
       run_block(b, t, g == 0 ? dweight : partials + (g - 1) * wsz, g > 0 && b == g);
-  }
+  };
+  if (worth_threads(d)) {
 #pragma omp parallel for schedule(static)
+    for (int64_t g = 0; g < G; ++g) run_group(g, omp_get_thread_num());
+  } else {
+    SingleThreadedBlas serial;
+    for (int64_t g = 0; g < G; ++g) run_group(g, 0);
+  }
+#pragma omp parallel for schedule(static) if (wsz > 65536)
   for (int64_t i = 0; i < wsz; ++i) {
     float acc = dweight[i];
     for (int64_t g = 1; g < G; ++g) acc += partials[(g - 1) * wsz + i];
