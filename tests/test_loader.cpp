@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <thread>
@@ -270,3 +271,40 @@ TEST(CleanBatch, InDatasetOrder) {
   }
   EXPECT_THROW(clean_batch(*d, 25, 31, test_clean, kOut), Error);
 }
+
+// With the real transforms (data/transforms.cpp, merged from branch data-augment): the default
+// Transforms, both dataset kinds, determinism across thread counts, finite (B, 3, 32, 32) output.
+#if __has_include("data/transforms.h")
+TEST(Loader, RealTransformsDeterministic) {
+  for (DatasetKind kind : {DatasetKind::CIFAR10, DatasetKind::MNIST}) {
+    auto d = synthetic(24);
+    if (kind == DatasetKind::MNIST) {  // 1x28x28 images with the same labels
+      d->kind = kind, d->channels = 1, d->height = 28, d->width = 28;
+      d->images.resize(d->size() * 28 * 28);
+    }
+    LoaderConfig cfg;
+    cfg.batch_size = 10, cfg.seed = 5;
+    std::vector<std::vector<Batch>> runs;
+    for (int threads : {0, 2}) {
+      cfg.num_threads = threads;
+      Loader loader(d, cfg);  // default transforms: clean_transform, simclr_view
+      loader.start_epoch(3);
+      std::vector<Batch> bs;
+      Batch b;
+      while (loader.next(b)) bs.push_back(b);
+      runs.push_back(bs);
+    }
+    ASSERT_EQ(runs[0].size(), 3u);
+    for (size_t i = 0; i < runs[0].size(); ++i) {
+      const Batch &a = runs[0][i], &b = runs[1][i];
+      EXPECT_EQ(a.view1.shape(), (Shape{a.size(), 3, 32, 32}));
+      EXPECT_TRUE(same_bits(a.clean, b.clean) && same_bits(a.view1, b.view1) && same_bits(a.view2, b.view2))
+          << dataset_name(kind) << " batch " << i;
+      EXPECT_FALSE(same_bits(a.view1, a.view2));
+      for (float v : a.view1.to_vector()) ASSERT_TRUE(std::isfinite(v));
+    }
+    const Batch eval = clean_batch(*d, 0, 24);  // default clean_transform
+    EXPECT_EQ(0, std::memcmp(eval.clean.data() + runs[0][0].indices[0] * kOut, runs[0][0].clean.data(), kOut * 4));
+  }
+}
+#endif
