@@ -123,21 +123,25 @@ TEST(Batchnorm, Errors) {
 }
 
 TEST(Batchnorm, DeterministicAcrossThreadCounts) {
-  Tensor x = random_tensor({16, 8, 12, 12}, 12, -2, 5), w = random_tensor({8}, 13), b = random_tensor({8}, 14);
-  Tensor dy = random_tensor({16, 8, 12, 12}, 15, -1, 1, false);
-  auto run = [&](int threads) {
-    omp_set_num_threads(threads);
-    Tensor xi = x.detach().clone().set_requires_grad(), wi = w.detach().clone().set_requires_grad();
-    Tensor bi = b.detach().clone().set_requires_grad();
-    Tensor rm = zeros({8}), rv = ones({8});
-    Tensor y = batchnorm(xi, wi, bi, rm, rv, true, 0.1f, 1e-5f);
-    y.backward(dy);
-    std::vector<std::vector<float>> r = {y.to_vector(), rm.to_vector(), rv.to_vector(), xi.grad().to_vector(),
-                                         wi.grad().to_vector(), bi.grad().to_vector()};
-    return r;
-  };
-  const int saved = omp_get_max_threads();
-  auto one = run(1), two = run(2);
-  omp_set_num_threads(saved);
-  EXPECT_EQ(one, two);  // bitwise
+  // (N, C, H, W) is parallel over channels, (N, C) over blocks of 64 channels (130: a partial block).
+  for (const Shape& shape : {Shape{16, 8, 12, 12}, Shape{256, 130}}) {
+    const int64_t C = shape[1];
+    Tensor x = random_tensor(shape, 12, -2, 5), w = random_tensor({C}, 13), b = random_tensor({C}, 14);
+    Tensor dy = random_tensor(shape, 15, -1, 1, false);
+    auto run = [&](int threads) {
+      omp_set_num_threads(threads);
+      Tensor xi = x.detach().clone().set_requires_grad(), wi = w.detach().clone().set_requires_grad();
+      Tensor bi = b.detach().clone().set_requires_grad();
+      Tensor rm = zeros({C}), rv = ones({C});
+      Tensor y = batchnorm(xi, wi, bi, rm, rv, true, 0.1f, 1e-5f);
+      y.backward(dy);
+      std::vector<std::vector<float>> r = {y.to_vector(),         rm.to_vector(),         rv.to_vector(),
+                                           xi.grad().to_vector(), wi.grad().to_vector(), bi.grad().to_vector()};
+      return r;
+    };
+    const int saved = omp_get_max_threads();
+    auto one = run(1), two = run(2);
+    omp_set_num_threads(saved);
+    EXPECT_EQ(one, two) << shape.str();  // bitwise
+  }
 }

@@ -2,8 +2,10 @@
 // gradcheck, numerical stability with large logits, label shape/range errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/fast_exp.h"
 #include "tensor/error.h"
 #include "tests/golden.h"
 #include "tests/gradcheck.h"
@@ -60,4 +62,19 @@ TEST(CrossEntropy, Errors) {
     EXPECT_NE(m.find("label 7"), std::string::npos) << m;
     EXPECT_NE(m.find("K = 5"), std::string::npos) << m;
   }
+}
+
+// The vectorizable exp behind cross_entropy and nt_xent (kernels/cpu/fast_exp.h).
+TEST(CrossEntropy, FastExpAccuracy) {
+  double worst = 0.0;
+  for (float x = -87.0f; x < 87.0f; x += 0.0137f) {
+    const double e = std::exp(static_cast<double>(x));
+    worst = std::max(worst, std::fabs(dl::cpu::fast_exp(x) - e) / e);
+  }
+  EXPECT_LT(worst, 2.5e-7);  // ~2 ulp
+  EXPECT_EQ(dl::cpu::fast_exp(0.0f), 1.0f);
+  EXPECT_EQ(dl::cpu::fast_exp(-INFINITY), 0.0f);
+  EXPECT_EQ(dl::cpu::fast_exp(-100.0f), 0.0f);
+  EXPECT_TRUE(std::isnan(dl::cpu::fast_exp(NAN)));
+  EXPECT_TRUE(std::isfinite(dl::cpu::fast_exp(1000.0f)));
 }

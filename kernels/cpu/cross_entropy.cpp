@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "kernels/cpu/fast_exp.h"
+
 namespace dl::cpu {
 
 void cross_entropy_forward(float* loss, float* lse, const float* logits, const int32_t* labels, int64_t N,
@@ -11,11 +13,8 @@ void cross_entropy_forward(float* loss, float* lse, const float* logits, const i
 #pragma omp parallel for schedule(static) if (N * K > 32768)
   for (int64_t i = 0; i < N; ++i) {
     const float* x = logits + i * K;
-    float mx = x[0];
-    for (int64_t k = 1; k < K; ++k) mx = std::fmax(mx, x[k]);
-    float sum = 0.0f;  // every term in (0, 1]: no cancellation
-    for (int64_t k = 0; k < K; ++k) sum += std::exp(x[k] - mx);
-    lse[i] = mx + std::log(sum);
+    const float mx = row_max(x, K);
+    lse[i] = mx + std::log(row_sum_exp(x, K, mx));  // every term in (0, 1]: no cancellation
   }
   double total = 0.0;
   for (int64_t i = 0; i < N; ++i) total += static_cast<double>(lse[i]) - logits[i * K + labels[i]];
@@ -29,7 +28,7 @@ void cross_entropy_backward(float* dlogits, const float* dloss, const float* log
   for (int64_t i = 0; i < N; ++i) {
     const float* x = logits + i * K;
     float* dx = dlogits + i * K;
-    for (int64_t k = 0; k < K; ++k) dx[k] = std::exp(x[k] - lse[i]) * scale;
+    for (int64_t k = 0; k < K; ++k) dx[k] = fast_exp(x[k] - lse[i]) * scale;
     dx[labels[i]] -= scale;
   }
 }

@@ -5,23 +5,20 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu/fast_exp.h"
 #include "kernels/cpu/gemm.h"
 
 namespace dl::cpu {
 namespace {
 
-// In place: row s (R) of logits -> softmax probabilities over the columns j != skip (skip = -1:
-// none; that column becomes 0). Returns the row's cross-entropy -log p[target].
+// In place: row s (R) of logits -> softmax probabilities; a column `skip` (-1: none) is
+// excluded and becomes 0. Returns the row's cross-entropy -log p[target].
 inline double softmax_row_loss(float* s, int64_t R, int64_t skip, int64_t target) {
-  float mx = -INFINITY;
-  for (int64_t j = 0; j < R; ++j)
-    if (j != skip) mx = std::fmax(mx, s[j]);
-  float sum = 0.0f;
-  for (int64_t j = 0; j < R; ++j)
-    if (j != skip) sum += std::exp(s[j] - mx);
-  const float lse = mx + std::log(sum);
+  if (skip >= 0) s[skip] = -INFINITY;  // exp(-inf - max) = 0: out of the max, the sum and P
+  const float mx = row_max(s, R);
+  const float lse = mx + std::log(row_sum_exp(s, R, mx));
   const double row_loss = static_cast<double>(lse) - s[target];
-  for (int64_t j = 0; j < R; ++j) s[j] = j == skip ? 0.0f : std::exp(s[j] - lse);
+  for (int64_t j = 0; j < R; ++j) s[j] = fast_exp(s[j] - lse);
   return row_loss;
 }
 
