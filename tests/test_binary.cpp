@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "kernels/cpu/binary.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -110,6 +111,20 @@ TEST(Binary, SameTensorAsBothOperands) {
   Tensor x = from_vector({1, -2, 3}, {3}).set_requires_grad();
   mul(x, x).backward(ones({3}));
   EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{2, -4, 6}));
+  // add(y, y): a receives dout itself and b a copy; the two contributions must still add up.
+  Tensor y = from_vector({1, 2}, {2}).set_requires_grad();
+  add(y, y).backward(from_vector({3, 5}, {2}));
+  EXPECT_EQ(y.grad().to_vector(), (std::vector<float>{6, 10}));
+  Tensor z = from_vector({1, 2}, {2}).set_requires_grad();
+  sub(z, z).backward(from_vector({3, 5}, {2}));
+  EXPECT_EQ(z.grad().to_vector(), (std::vector<float>{0, 0}));
+}
+
+TEST(Binary, OperandGradientsDoNotAlias) {
+  // add's a receives dout itself: b's gradient must live in its own buffer.
+  Tensor a = zeros({2, 2}).set_requires_grad(), b = zeros({2, 2}).set_requires_grad();
+  add(a, b).backward(ones({2, 2}));
+  EXPECT_NE(a.grad().data(), b.grad().data());
 }
 
 TEST(Binary, DiamondGraphThroughAdd) {
@@ -169,4 +184,17 @@ TEST(Binary, BroadcastGradientsSameBitsWithOneOrTwoThreads) {
   ASSERT_EQ(one.size(), two.size());
   for (size_t k = 0; k < one.size(); ++k)
     EXPECT_EQ(0, std::memcmp(one[k].data(), two[k].data(), one[k].size() * sizeof(float))) << "gradient " << k;
+}
+
+TEST(Binary, KernelWritesDaForAddAndSub) {
+  // autograd hands dout straight to a for add/sub; the kernels' da output is still part of their
+  // contract (and of the CUDA twins'), so check it directly.
+  const std::vector<float> dout = {1, -2, 3, -4, 5, -6}, a = {0, 0, 0, 0, 0, 0}, b = {1, 1, 1};
+  std::vector<float> da(6), db(3);
+  cpu::add_backward(da.data(), db.data(), dout.data(), a.data(), b.data(), 2, 3, 1);
+  EXPECT_EQ(da, dout);
+  EXPECT_EQ(db, (std::vector<float>{-3, 3, -3}));
+  cpu::sub_backward(da.data(), db.data(), dout.data(), a.data(), b.data(), 1, 3, 2);  // (N, 1) per row
+  EXPECT_EQ(da, dout);
+  EXPECT_EQ(db, (std::vector<float>{1, 1, 1}));  // -(1 - 2), -(3 - 4), -(5 - 6)
 }

@@ -41,8 +41,10 @@ using BackwardFn = void (*)(float*, float*, const float*, const float*, const fl
 #define DL_BINARY_KERNELS(name) cpu::name##_forward, cpu::name##_backward, nullptr, nullptr
 #endif
 
-Tensor binary(const char* op, const Tensor& a, const Tensor& b, ForwardFn cpu_fwd, BackwardFn cpu_bwd,
-              ForwardFn cuda_fwd, BackwardFn cuda_bwd) {
+// da_is_dout: add and sub have dL/da = dout exactly, so a receives dout itself (no copy; the tape
+// holds no other reference to it). db is always a fresh buffer, so a.grad and b.grad never alias.
+Tensor binary(const char* op, const Tensor& a, const Tensor& b, bool da_is_dout, ForwardFn cpu_fwd,
+              BackwardFn cpu_bwd, ForwardFn cuda_fwd, BackwardFn cuda_bwd) {
   const BroadcastDims d = broadcast_dims(op, a, b);
   const bool on_cpu = a.device() == Device::CPU;
   DL_CHECK(on_cpu || cuda_fwd, op, ": tensor is on CUDA but this build has no CUDA backend");
@@ -50,12 +52,14 @@ Tensor binary(const char* op, const Tensor& a, const Tensor& b, ForwardFn cpu_fw
   (on_cpu ? cpu_fwd : cuda_fwd)(out.data(), a.data(), b.data(), d.outer, d.C, d.inner);
   if (needs_grad({&a, &b})) {
     BackwardFn bwd = on_cpu ? cpu_bwd : cuda_bwd;
-    record(op, out, {a, b}, [a, b, d, bwd](const Tensor& dout) {
-      Tensor da = a.requires_grad() ? Tensor::empty(a.shape(), DType::F32, a.device()) : Tensor();
+    record(op, out, {a, b}, [a, b, d, bwd, da_is_dout](const Tensor& dout) {
+      const bool write_da = a.requires_grad() && !da_is_dout;
+      Tensor da = write_da ? Tensor::empty(a.shape(), DType::F32, a.device()) : Tensor();
       Tensor db = b.requires_grad() ? Tensor::empty(b.shape(), DType::F32, b.device()) : Tensor();
-      bwd(da.defined() ? da.data() : nullptr, db.defined() ? db.data() : nullptr, dout.data(), a.data(), b.data(),
-          d.outer, d.C, d.inner);
-      accumulate_grad(a, da);
+      if (write_da || db.defined())
+        bwd(write_da ? da.data() : nullptr, db.defined() ? db.data() : nullptr, dout.data(), a.data(), b.data(),
+            d.outer, d.C, d.inner);
+      accumulate_grad(a, da_is_dout ? dout : da);
       accumulate_grad(b, db);
     });
   }
@@ -64,10 +68,10 @@ Tensor binary(const char* op, const Tensor& a, const Tensor& b, ForwardFn cpu_fw
 
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b) { return binary("add", a, b, DL_BINARY_KERNELS(add)); }
-Tensor sub(const Tensor& a, const Tensor& b) { return binary("sub", a, b, DL_BINARY_KERNELS(sub)); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary("mul", a, b, DL_BINARY_KERNELS(mul)); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary("div", a, b, DL_BINARY_KERNELS(div)); }
+Tensor add(const Tensor& a, const Tensor& b) { return binary("add", a, b, true, DL_BINARY_KERNELS(add)); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary("sub", a, b, true, DL_BINARY_KERNELS(sub)); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary("mul", a, b, false, DL_BINARY_KERNELS(mul)); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary("div", a, b, false, DL_BINARY_KERNELS(div)); }
 
 Tensor add_scalar(const Tensor& a, float s) {
   Tensor out = Tensor::empty(a.shape(), DType::F32, a.device());
