@@ -4,17 +4,10 @@
 // backward as autograd runs it (add hands dout itself to a): only db, reading dout (4 B/element).
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <vector>
-
 #include "kernels/cpu/binary.h"
 #include "tensor/tensor.h"
 
 namespace {
-
-// With --benchmark_repetitions, also report the fastest run: on shared cores the median mostly
-// measures the neighbours.
-double min_of(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 constexpr int64_t kN = 64, kC = 64, kHW = 32 * 32;
 
@@ -29,7 +22,7 @@ void BM_add_per_channel_forward(benchmark::State& state) {
   state.counters["GB/s"] = benchmark::Counter(8.0 * a.numel(), benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_add_per_channel_forward)->Unit(benchmark::kMicrosecond)->UseRealTime()->ComputeStatistics("min", min_of);
+BENCHMARK(BM_add_per_channel_forward)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_add_per_channel_backward(benchmark::State& state) {
   dl::Generator gen(2);
@@ -43,6 +36,6 @@ void BM_add_per_channel_backward(benchmark::State& state) {
   state.counters["GB/s"] = benchmark::Counter(4.0 * a.numel(), benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_add_per_channel_backward)->Unit(benchmark::kMicrosecond)->UseRealTime()->ComputeStatistics("min", min_of);
+BENCHMARK(BM_add_per_channel_backward)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace

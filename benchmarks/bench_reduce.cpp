@@ -2,17 +2,10 @@
 // and the column sum over dim 0 of (N, C, H, W) (mean over the batch).
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <vector>
-
 #include "kernels/cpu/reduce.h"
 #include "tensor/tensor.h"
 
 namespace {
-
-// With --benchmark_repetitions, also report the fastest run: on shared cores the median mostly
-// measures the neighbours.
-double min_of(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 void BM_sum_all(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -26,7 +19,7 @@ void BM_sum_all(benchmark::State& state) {
   state.counters["GB/s"] = benchmark::Counter(4.0 * n, benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_sum_all)->Arg(1 << 16)->Arg(1 << 22)->Unit(benchmark::kMicrosecond)->UseRealTime()->ComputeStatistics("min", min_of);
+BENCHMARK(BM_sum_all)->Arg(1 << 16)->Arg(1 << 22)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_sum_dim0_nchw(benchmark::State& state) {  // (64, 64, 32, 32) -> (64, 32, 32)
   dl::Generator gen(2);
@@ -39,6 +32,6 @@ void BM_sum_dim0_nchw(benchmark::State& state) {  // (64, 64, 32, 32) -> (64, 32
   state.counters["GB/s"] = benchmark::Counter(4.0 * x.numel(), benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_sum_dim0_nchw)->Unit(benchmark::kMicrosecond)->UseRealTime()->ComputeStatistics("min", min_of);
+BENCHMARK(BM_sum_dim0_nchw)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
