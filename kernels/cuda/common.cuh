@@ -67,17 +67,19 @@ __device__ inline float block_max(float v) {
 template <int NV, typename F>
 __global__ void channel_partials_kernel(float* partials, F f, int64_t C, int64_t inner, int64_t M,
                                         int64_t chunk) {
-  const int64_t c = blockIdx.y, p = blockIdx.x;  // partials (C, P, NV)
+  const int64_t p = blockIdx.x, P = gridDim.x;  // partials (C, P, NV)
   const int64_t begin = p * chunk, end = min(M, begin + chunk);
-  float acc[NV];
-  for (int k = 0; k < NV; ++k) acc[k] = 0.0f;
-  for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) {
-    const int64_t o = j / inner, i = j - o * inner;
-    f(static_cast<int>(c), (o * C + c) * inner + i, acc);
-  }
-  for (int k = 0; k < NV; ++k) {
-    const float s = block_sum(acc[k]);
-    if (threadIdx.x == 0) partials[(c * gridDim.x + p) * NV + k] = s;
+  for (int64_t c = blockIdx.y; c < C; c += gridDim.y) {  // grid.y is capped at 65535
+    float acc[NV];
+    for (int k = 0; k < NV; ++k) acc[k] = 0.0f;
+    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) {
+      const int64_t o = j / inner, i = j - o * inner;
+      f(c, (o * C + c) * inner + i, acc);
+    }
+    for (int k = 0; k < NV; ++k) {
+      const float s = block_sum(acc[k]);
+      if (threadIdx.x == 0) partials[(c * P + p) * NV + k] = s;
+    }
   }
 }
 
@@ -101,7 +103,8 @@ void channel_sums(float* sums, const F& f, int64_t outer, int64_t C, int64_t inn
   const int64_t chunk = ceil_div(std::max<int64_t>(M, 1), P);
   if (C == 0) return;
   ScratchBuffer partials(static_cast<size_t>(C * P * NV) * sizeof(float));
-  channel_partials_kernel<NV, F><<<dim3(static_cast<unsigned>(P), static_cast<unsigned>(C)), kBlock, 0, stream()>>>(
+  const dim3 grid(static_cast<unsigned>(P), static_cast<unsigned>(std::min<int64_t>(C, 65535)));
+  channel_partials_kernel<NV, F><<<grid, kBlock, 0, stream()>>>(
       partials.as<float>(), f, C, inner, M, chunk);
   CUDA_CHECK_LAUNCH();
   channel_partials_combine_kernel<NV><<<grid_for(C), kBlock, 0, stream()>>>(sums, partials.as<float>(), C, P);
@@ -111,7 +114,45 @@ void channel_sums(float* sums, const F& f, int64_t outer, int64_t C, int64_t inn
 // f for channel_sums: acc[0] += x[offset].
 struct LoadValue {
   const float* x;
-  __device__ void operator()(int, int64_t off, float* acc) const { acc[0] += x[off]; }
+  __device__ void operator()(int64_t, int64_t off, float* acc) const { acc[0] += x[off]; }
 };
+
+// ---- sum of n terms ---------------------------------------------------------------------------
+// total = scale * sum_{i < n} f(i), deterministic: P fixed contiguous chunks (P from n only), one
+// block per chunk (fixed tree order), then one thread adds the P partials in order in double.
+template <typename F>
+__global__ void sum_partials_kernel(float* partials, F f, int64_t n, int64_t chunk) {
+  const int64_t begin = blockIdx.x * chunk, end = min(n, begin + chunk);
+  float acc = 0.0f;
+  for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) acc += f(i);
+  acc = block_sum(acc);
+  if (threadIdx.x == 0) partials[blockIdx.x] = acc;
+}
+
+// out_f[0] = scale * total (if out_f), out_d[0] = scale * total in double (if out_d).
+template <int Unused = 0>  // a template so that every .cu may instantiate it
+__global__ void sum_combine_kernel(float* out_f, double* out_d, const float* partials, int64_t P,
+                                          double scale) {
+  if (threadIdx.x != 0 || blockIdx.x != 0) return;
+  double s = 0.0;
+  for (int64_t p = 0; p < P; ++p) s += partials[p];
+  if (out_f) out_f[0] = static_cast<float>(s * scale);
+  if (out_d) out_d[0] = s * scale;
+}
+
+// Either output pointer may be null; both are device pointers.
+template <typename F>
+void sum_terms(float* out_f, double* out_d, const F& f, int64_t n, double scale) {
+  const int64_t P = std::clamp<int64_t>(ceil_div(n, 16384), 1, 1024);
+  const int64_t chunk = ceil_div(std::max<int64_t>(n, 1), P);
+  ScratchBuffer partials(static_cast<size_t>(P) * sizeof(float));
+  sum_partials_kernel<F><<<static_cast<unsigned>(P), kBlock, 0, stream()>>>(partials.as<float>(), f, n, chunk);
+  CUDA_CHECK_LAUNCH();
+  sum_combine_kernel<><<<1, 32, 0, stream()>>>(out_f, out_d, partials.as<float>(), P, scale);
+  CUDA_CHECK_LAUNCH();
+}
+
+// Threads per block for a one-block-per-row kernel over rows of length D: a multiple of 32.
+inline int row_block(int64_t D) { return static_cast<int>(std::clamp<int64_t>(ceil_div(D, 32) * 32, 32, 512)); }
 
 }  // namespace dl::cuda
