@@ -130,9 +130,14 @@ void Module::load_state(const NamedTensors& tensors, const std::string& prefix, 
              src.shape().str(), " ", dtype_name(src.dtype()), " in ", tensors.source, " but the model expects ",
              t->shape().str(), " ", dtype_name(t->dtype()));
   }
+  // PyTorch's BatchNorm counter is not kept (module.h), so a torch state_dict may carry it.
+  auto ignorable = [](const std::string& n) {
+    const std::string tail = "num_batches_tracked";
+    return n.size() >= tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0;
+  };
   if (strict)
     for (const auto& [n, _] : tensors.tensors)
-      DL_CHECK(n.rfind(prefix, 0) != 0 || expected.count(n), "load_state: ", tensors.source,
+      DL_CHECK(n.rfind(prefix, 0) != 0 || expected.count(n) || ignorable(n), "load_state: ", tensors.source,
                " holds '", n, "', which the model does not have");
   NoGradGuard no_grad;
   for (auto& [n, t] : v) t->copy_(tensors.at(prefix + n));  // in place: optimizers keep their handles

@@ -55,7 +55,8 @@ class Module {
 
   // Copies tensors[prefix + name] into every parameter and buffer (on whatever device they are).
   // Every state_dict name must be present with the same shape; with `strict`, the file may hold
-  // no other tensor under `prefix`. Errors name the first offending tensor and the source file.
+  // no other tensor under `prefix` (PyTorch's "*.num_batches_tracked" are tolerated). Errors name
+  // the first offending tensor and the source file.
   void load_state(const NamedTensors& tensors, const std::string& prefix = "", bool strict = true);
 
  protected:

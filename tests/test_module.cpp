@@ -155,4 +155,7 @@ TEST(Module, LoadStateChecksNamesAndShapes) {
   extra.tensors.emplace_back("m.fc3.weight", zeros({1}));
   EXPECT_THROW(dst.load_state(extra, "m."), Error);
   EXPECT_NO_THROW(dst.load_state(extra, "m.", /*strict=*/false));
+  NamedTensors torch_style = file;  // a PyTorch state_dict also has the BN batch counter
+  torch_style.tensors.emplace_back("m.bn.num_batches_tracked", zeros({}));
+  EXPECT_NO_THROW(dst.load_state(torch_style, "m."));
 }
