@@ -1,0 +1,47 @@
+// test_mse_loss.cpp - mean squared error: golden, hand values, gradcheck, no target gradient,
+// shape errors, thread-count independence of the chunked sum.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include "tensor/error.h"
+#include "tests/golden.h"
+#include "tests/gradcheck.h"
+
+using namespace dl;
+using dl::test::all_close;
+using dl::test::gradcheck;
+using dl::test::random_tensor;
+
+TEST(MseLoss, GoldenAndHandValues) {
+  const NamedTensors g = dl::test::load_golden("mse_loss");
+  Tensor pred = g.at("pred").clone().set_requires_grad();
+  Tensor loss = mse_loss(pred, g.at("target"));
+  EXPECT_TRUE(all_close(loss, g.at("loss"), 1e-6f, 1e-5f));
+  loss.backward();
+  EXPECT_TRUE(all_close(pred.grad(), g.at("dpred"), 1e-6f, 1e-5f));
+  EXPECT_FLOAT_EQ(mse_loss(from_vector({1, 2, 3, 4}, {2, 2}), from_vector({1, 0, 3, 0}, {2, 2})).item(), 5.0f);
+}
+
+TEST(MseLoss, GradcheckOnlyPred) {
+  Tensor p = random_tensor({3, 2, 5, 7}, 1), t = random_tensor({3, 2, 5, 7}, 2);  // t requires grad too
+  EXPECT_TRUE(gradcheck([&t](const std::vector<Tensor>& in) { return mse_loss(in[0], t); }, {p}));
+  Tensor loss = mse_loss(p, t);
+  loss.backward();
+  EXPECT_FALSE(t.grad().defined());  // the target is data
+}
+
+TEST(MseLoss, Errors) {
+  EXPECT_THROW(mse_loss(zeros({2, 3}), zeros({3, 2})), Error);
+  EXPECT_THROW(mse_loss(zeros({2, 3}), Tensor()), Error);
+}
+
+TEST(MseLoss, DeterministicAcrossThreadCounts) {
+  Tensor p = random_tensor({8, 3, 32, 32}, 3, -1, 1, false), t = random_tensor({8, 3, 32, 32}, 4, -1, 1, false);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const float one = mse_loss(p, t).item();
+  omp_set_num_threads(2);
+  const float two = mse_loss(p, t).item();
+  omp_set_num_threads(saved);
+  EXPECT_EQ(one, two);
+}
