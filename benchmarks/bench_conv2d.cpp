@@ -1,0 +1,112 @@
+// bench_conv2d.cpp - conv2d kernels at the ResNet18-CIFAR 3x3 stride-1 pad-1 shapes, batch 64
+// (C -> C at 32x32, 16x16, 8x8, 4x4 for C = 64, 128, 256, 512: every shape is 4.8 GFLOP forward).
+// GFLOP/s with forward = 2 N OC OH OW C KH KW flops and backward (dinp + dweight) twice that.
+// Plus upsample_nearest2x and global_avg_pool in GB/s (bytes read + written).
+#include <benchmark/benchmark.h>
+
+#include "kernels/cpu/avgpool.h"
+#include "kernels/cpu/conv2d.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/upsample.h"
+#include "tensor/tensor.h"
+
+namespace {
+
+constexpr int64_t kBatch = 64;
+
+struct ConvBuffers {
+  int64_t N, C, HW;
+  dl::Tensor x, w, y, dy, dx, dw;
+  explicit ConvBuffers(int64_t c, int64_t hw) : N(kBatch), C(c), HW(hw) {
+    dl::Generator gen(1);
+    x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen);
+    w = dl::rand_uniform({C, C, 3, 3}, -0.05f, 0.05f, gen);
+    y = dl::zeros({N, C, HW, HW});
+    dy = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen);
+    dx = dl::zeros({N, C, HW, HW});
+    dw = dl::zeros({C, C, 3, 3});
+  }
+  double fwd_flops() const { return 2.0 * N * C * HW * HW * C * 9; }
+  void forward() { dl::cpu::conv2d_forward(y.data(), x.data(), w.data(), nullptr, N, C, HW, HW, C, 3, 3, 1, 1); }
+  void backward() {
+    dl::cpu::conv2d_backward(dx.data(), dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C, HW, HW, C, 3, 3,
+                             1, 1);
+  }
+};
+
+void set_rate(benchmark::State& state, double flops) {
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
+void BM_conv2d_forward(benchmark::State& state) {
+  ConvBuffers b(state.range(0), state.range(1));
+  for (auto _ : state) b.forward();
+  set_rate(state, b.fwd_flops());
+  state.SetLabel(dl::cpu::blas_description());
+}
+
+void BM_conv2d_backward(benchmark::State& state) {
+  ConvBuffers b(state.range(0), state.range(1));
+  for (auto _ : state) b.backward();
+  set_rate(state, 2 * b.fwd_flops());
+}
+
+void BM_conv2d_fwd_bwd(benchmark::State& state) {
+  ConvBuffers b(state.range(0), state.range(1));
+  for (auto _ : state) {
+    b.forward();
+    b.backward();
+  }
+  set_rate(state, 3 * b.fwd_flops());
+}
+
+void resnet_shapes(benchmark::internal::Benchmark* bm) {
+  bm->ArgNames({"C", "HW"})->Args({64, 32})->Args({128, 16})->Args({256, 8})->Args({512, 4});
+  bm->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5);
+}
+BENCHMARK(BM_conv2d_forward)->Apply(resnet_shapes);
+BENCHMARK(BM_conv2d_backward)->Apply(resnet_shapes);
+BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
+
+// ---- upsample / avgpool: memory-bound, GB/s of bytes read + written ---------------------------
+void set_bandwidth(benchmark::State& state, double bytes) {
+  state.counters["GB/s"] =
+      benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
+// (64, C, HW, HW) -> (64, C, 2HW, 2HW): the decoder shapes.
+void BM_upsample_nearest2x(benchmark::State& state) {
+  const int64_t C = state.range(0), HW = state.range(1), n_in = kBatch * C * HW * HW;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({kBatch, C, HW, HW}, -1, 1, gen), y = dl::zeros({kBatch, C, 2 * HW, 2 * HW});
+  const bool backward = state.range(2);
+  for (auto _ : state) {
+    if (backward) dl::cpu::upsample_nearest2x_backward(x.data(), y.data(), kBatch, C, HW, HW);
+    else dl::cpu::upsample_nearest2x_forward(y.data(), x.data(), kBatch, C, HW, HW);
+  }
+  set_bandwidth(state, 5.0 * n_in * sizeof(float));
+}
+BENCHMARK(BM_upsample_nearest2x)
+    ->ArgNames({"C", "HW", "bwd"})
+    ->Args({64, 16, 0})->Args({64, 16, 1})->Args({32, 14, 0})->Args({32, 14, 1})
+    ->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(0.3);
+
+// (64, 512, 4, 4) -> (64, 512): the end of ResNet18-CIFAR.
+void BM_global_avg_pool(benchmark::State& state) {
+  const int64_t C = state.range(0), HW = state.range(1), n_in = kBatch * C * HW * HW;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({kBatch, C, HW, HW}, -1, 1, gen), y = dl::zeros({kBatch, C});
+  const bool backward = state.range(2);
+  for (auto _ : state) {
+    if (backward) dl::cpu::global_avg_pool_backward(x.data(), y.data(), kBatch, C, HW, HW);
+    else dl::cpu::global_avg_pool_forward(y.data(), x.data(), kBatch, C, HW, HW);
+  }
+  set_bandwidth(state, (n_in + kBatch * C) * sizeof(float));
+}
+BENCHMARK(BM_global_avg_pool)
+    ->ArgNames({"C", "HW", "bwd"})
+    ->Args({512, 4, 0})->Args({512, 4, 1})->Args({64, 32, 0})->Args({64, 32, 1})
+    ->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(0.3);
+
+}  // namespace
