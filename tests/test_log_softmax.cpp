@@ -1,0 +1,74 @@
+// test_log_softmax.cpp - row-wise log-softmax: values, stability for huge logits, gradients, bad shapes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/cpu/vec_exp.h"
+#include "tensor/error.h"
+#include "tests/gradcheck.h"
+
+using namespace dl;
+using dl::test::all_close;
+using dl::test::gradcheck;
+using dl::test::random_tensor;
+
+TEST(LogSoftmax, Values) {
+  // logsumexp(1, 2, 3) = 3.40760596; row 2 is row 1 shifted by 100 (same result).
+  Tensor x = from_vector({1, 2, 3, 101, 102, 103}, {2, 3});
+  const std::vector<float> ref = {-2.40760596f, -1.40760596f, -0.40760596f};
+  std::vector<float> both = ref;
+  both.insert(both.end(), ref.begin(), ref.end());
+  EXPECT_TRUE(all_close(log_softmax(x).to_vector(), both, 1e-6f, 1e-6f));
+}
+
+TEST(LogSoftmax, HugeLogitsStayFinite) {
+  Tensor y = log_softmax(from_vector({1000, 1000, -1000, 1e30f}, {2, 2}));
+  const std::vector<float> v = y.to_vector();
+  EXPECT_NEAR(v[0], -std::log(2.0f), 1e-6);
+  EXPECT_NEAR(v[1], -std::log(2.0f), 1e-6);
+  EXPECT_EQ(v[2], -1e30f);  // (x - max) - log(1): finite, no exp(+huge) anywhere
+  EXPECT_EQ(v[3], 0.0f);
+}
+
+TEST(LogSoftmax, RowsExponentiateToOne) {
+  Tensor y = log_softmax(random_tensor({512, 512}, 1, -5, 5, false));
+  const std::vector<float> v = y.to_vector();
+  for (int n = 0; n < 512; n += 51) {
+    double s = 0;
+    for (int j = 0; j < 512; ++j) s += std::exp(static_cast<double>(v[n * 512 + j]));
+    EXPECT_NEAR(s, 1.0, 1e-5) << "row " << n;
+  }
+}
+
+TEST(LogSoftmax, Gradients) {
+  for (const Shape& s : {Shape{6, 11}, Shape{1, 1}, Shape{3, 300}, Shape{256, 10}}) {
+    Tensor x = random_tensor(s, 2, -3, 3);
+    EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return log_softmax(in[0]); }, {x})) << s.str();
+  }
+  // Hand-checked: a one-hot seed on class k gives dx = e_k - softmax(x).
+  Tensor x = from_vector({0, 0}, {1, 2}).set_requires_grad();
+  log_softmax(x).backward(from_vector({1, 0}, {1, 2}));
+  EXPECT_TRUE(all_close(x.grad().to_vector(), {0.5f, -0.5f}, 1e-7f, 1e-6f));
+}
+
+TEST(LogSoftmax, BadShapes) {
+  EXPECT_THROW(log_softmax(zeros({5})), Error);
+  EXPECT_THROW(log_softmax(zeros({2, 3, 4, 4})), Error);
+  EXPECT_THROW(log_softmax(zeros({3, 0})), Error);
+}
+
+TEST(LogSoftmax, VecExpMatchesStdExp) {
+  // kernels/cpu/vec_exp.h: within a few ulp of std::exp over the whole float range, 0 below it.
+  double worst = 0;
+  for (float x = -87.0f; x < 88.5f; x += 0.001f) {
+    const double ref = std::exp(static_cast<double>(x));
+    worst = std::max(worst, std::fabs(cpu::vec_exp(x) - ref) / ref);
+  }
+  EXPECT_LT(worst, 4 * 6e-8) << "max relative error";
+  EXPECT_EQ(cpu::vec_exp(0.0f), 1.0f);
+  EXPECT_EQ(cpu::vec_exp(-100.0f), 0.0f);
+  EXPECT_EQ(cpu::vec_exp(-INFINITY), 0.0f);
+  EXPECT_TRUE(std::isinf(cpu::vec_exp(100.0f)));
+  EXPECT_TRUE(std::isnan(cpu::vec_exp(NAN)));
+}
