@@ -108,6 +108,7 @@ void Loader::start_epoch(int64_t epoch) {
   next_claim_ = next_yield_ = 0;
   ready_.clear();
   error_ = nullptr;
+  error_batch_ = -1;
   for (int t = 0; t < config_.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
 }
 
@@ -127,7 +128,8 @@ void Loader::worker_loop() {
       err = std::current_exception();
     }
     lock.lock();
-    if (err && !error_) error_ = err;
+    // Keep the error of the earliest failing batch; batches before it are still delivered.
+    if (err && (!error_ || b < error_batch_)) error_ = err, error_batch_ = b;
     if (!err) ready_.emplace(b, std::move(batch));
     cv_.notify_all();
     if (error_) return;
@@ -142,8 +144,8 @@ bool Loader::next(Batch& out) {
     return true;
   }
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return error_ || ready_.count(next_yield_) > 0; });
-  if (error_) std::rethrow_exception(error_);
+  cv_.wait(lock, [&] { return ready_.count(next_yield_) > 0 || (error_ && next_yield_ >= error_batch_); });
+  if (ready_.count(next_yield_) == 0) std::rethrow_exception(error_);
   auto it = ready_.find(next_yield_);
   out = std::move(it->second);
   ready_.erase(it);

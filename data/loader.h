@@ -73,7 +73,8 @@ class Loader {
 
   // Begins an epoch (abandoning any unfinished one); workers start filling the queue.
   void start_epoch(int64_t epoch);
-  // The next batch of the epoch, in order; false when the epoch is done. Rethrows a worker's error.
+  // The next batch of the epoch, in order; false when the epoch is done. A worker's exception is
+  // rethrown when the batch it was building is due (earlier batches are delivered first).
   bool next(Batch& out);
 
   // The sample order of an epoch (a permutation of [0, N) when shuffling, else the identity).
@@ -96,7 +97,8 @@ class Loader {
   int64_t next_claim_ = 0;  // next batch index a worker may build
   int64_t next_yield_ = 0;  // next batch index next() returns
   std::map<int64_t, Batch> ready_;
-  std::exception_ptr error_;
+  std::exception_ptr error_;  // the first failing batch's exception, rethrown when that batch is due
+  int64_t error_batch_ = -1;
   bool stop_ = false;
   std::vector<std::thread> workers_;
 };

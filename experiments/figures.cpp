@@ -9,6 +9,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 
 #include "tensor/error.h"
 
@@ -165,30 +166,35 @@ std::vector<std::string> class_names(const std::string& dataset) {
 
 void write_scatter_grid(const Figure& fig, const std::string& stem) {
   DL_CHECK(fig.panels.size() <= 4, "figure '", fig.title, "': ", fig.panels.size(), " panels, the grid holds 4");
+  for (const Panel& p : fig.panels)
+    DL_CHECK(p.xy.size() % 2 == 0 && p.labels.size() == p.xy.size() / 2, "figure panel '", p.title, "': ",
+             p.xy.size() / 2, " points but ", p.labels.size(), " labels");
+  // RAII so that an exception while drawing leaks neither the surface nor the context.
+  using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+  using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
   {  // PNG at 2 px per point
     const double s = 2.0;
-    cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, int(kWidth * s), int(kHeight * s));
-    check(cairo_surface_status(surf), "creating the PNG surface for " + stem + ".png");
-    cairo_t* cr = cairo_create(surf);
-    cairo_scale(cr, s, s);
-    draw(cr, fig);
-    const cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    const cairo_status_t wst = st == CAIRO_STATUS_SUCCESS ? cairo_surface_write_to_png(surf, (stem + ".png").c_str()) : st;
-    cairo_surface_destroy(surf);
-    check(wst, "writing " + stem + ".png");
+    Surface surf(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, int(kWidth * s), int(kHeight * s)),
+                 cairo_surface_destroy);
+    check(cairo_surface_status(surf.get()), "creating the PNG surface for " + stem + ".png");
+    {
+      Context cr(cairo_create(surf.get()), cairo_destroy);
+      cairo_scale(cr.get(), s, s);
+      draw(cr.get(), fig);
+      check(cairo_status(cr.get()), "drawing " + stem + ".png");
+    }
+    check(cairo_surface_write_to_png(surf.get(), (stem + ".png").c_str()), "writing " + stem + ".png");
   }
   {
-    cairo_surface_t* surf = cairo_svg_surface_create((stem + ".svg").c_str(), kWidth, kHeight);
-    check(cairo_surface_status(surf), "creating " + stem + ".svg");
-    cairo_t* cr = cairo_create(surf);
-    draw(cr, fig);
-    const cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    const cairo_status_t fst = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    check(st != CAIRO_STATUS_SUCCESS ? st : fst, "writing " + stem + ".svg");
+    Surface surf(cairo_svg_surface_create((stem + ".svg").c_str(), kWidth, kHeight), cairo_surface_destroy);
+    check(cairo_surface_status(surf.get()), "creating " + stem + ".svg");
+    {
+      Context cr(cairo_create(surf.get()), cairo_destroy);
+      draw(cr.get(), fig);
+      check(cairo_status(cr.get()), "drawing " + stem + ".svg");
+    }
+    cairo_surface_finish(surf.get());
+    check(cairo_surface_status(surf.get()), "writing " + stem + ".svg");
   }
 }
 

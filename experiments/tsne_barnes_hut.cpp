@@ -128,7 +128,7 @@ double kl_gradient_bh(const SparseP& P, const double* Y, double exaggeration, do
   const QuadTree tree(Y, N);
   const double theta2 = theta * theta;
   std::vector<double> zrow(N), rep(2 * N), attr(2 * N);
-#pragma omp parallel for schedule(dynamic, 64) if (N >= 128)
+#pragma omp parallel for schedule(dynamic, 64) if (N >= 1024)  // below, a barrier costs more than the work
   for (int64_t i = 0; i < N; i++) {
     double f[2];
     zrow[i] = tree.repulsion(i, theta2, f);

@@ -21,7 +21,7 @@ double kl_gradient_exact(const std::vector<double>& P, int64_t N, const double* 
   std::vector<double> yx(N), yy(N), zrow(N), attr(2 * N), rep(2 * N), klrow(N, 0.0);
   for (int64_t i = 0; i < N; i++) yx[i] = Y[2 * i], yy[i] = Y[2 * i + 1];
 
-#pragma omp parallel for schedule(static) if (N >= 128)
+#pragma omp parallel for schedule(static) if (N >= 512)  // below, a barrier costs more than the work
   for (int64_t i = 0; i < N; i++) {
     const double xi = yx[i], yi = yy[i];
     const double* p = &P[i * N];

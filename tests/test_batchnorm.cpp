@@ -95,8 +95,8 @@ TEST(Batchnorm, GradcheckTrain2dAndOdd4d) {
 TEST(Batchnorm, GradcheckEvalAndLargeEps) {
   Tensor x = random_tensor({5, 3, 2, 3}, 4, -2, 2), w = random_tensor({3}, 5), b = random_tensor({3}, 6);
   Tensor rm = random_tensor({3}, 7, -0.5f, 0.5f, false), rv = random_tensor({3}, 8, 0.5f, 2.0f, false);
-  EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return batchnorm(in[0], in[1], in[2], rm, rv, false, 0.1f, 1e-5f); },
-                        {x, w, b}));
+  auto eval = [&](const std::vector<Tensor>& in) { return batchnorm(in[0], in[1], in[2], rm, rv, false, 0.1f, 1e-5f); };
+  EXPECT_TRUE(gradcheck(eval, {x, w, b}));
   Tensor x2 = random_tensor({8, 5}, 9, -3, 3), w2 = random_tensor({5}, 10), b2 = random_tensor({5}, 11);
   EXPECT_TRUE(gradcheck(
       [](const std::vector<Tensor>& in) {

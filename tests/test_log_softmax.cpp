@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/cpu/vec_exp.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -58,17 +57,3 @@ TEST(LogSoftmax, BadShapes) {
   EXPECT_THROW(log_softmax(zeros({3, 0})), Error);
 }
 
-TEST(LogSoftmax, VecExpMatchesStdExp) {
-  // kernels/cpu/vec_exp.h: within a few ulp of std::exp over the whole float range, 0 below it.
-  double worst = 0;
-  for (float x = -87.0f; x < 88.5f; x += 0.001f) {
-    const double ref = std::exp(static_cast<double>(x));
-    worst = std::max(worst, std::fabs(cpu::vec_exp(x) - ref) / ref);
-  }
-  EXPECT_LT(worst, 4 * 6e-8) << "max relative error";
-  EXPECT_EQ(cpu::vec_exp(0.0f), 1.0f);
-  EXPECT_EQ(cpu::vec_exp(-100.0f), 0.0f);
-  EXPECT_EQ(cpu::vec_exp(-INFINITY), 0.0f);
-  EXPECT_TRUE(std::isinf(cpu::vec_exp(100.0f)));
-  EXPECT_TRUE(std::isnan(cpu::vec_exp(NAN)));
-}

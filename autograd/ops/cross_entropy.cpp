@@ -9,7 +9,8 @@ namespace dl {
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
   DL_CHECK(logits.defined() && logits.ndim() == 2 && logits.dtype() == DType::F32 && logits.size(0) > 0 &&
                logits.size(1) > 0,
-           "cross_entropy: logits must be non-empty (N, K) f32, got ", logits.defined() ? logits.shape().str() : "undefined");
+           "cross_entropy: logits must be non-empty (N, K) f32, got ",
+           logits.defined() ? logits.shape().str() : "undefined");
   const int64_t N = logits.size(0), K = logits.size(1);
   DL_CHECK(labels.defined() && labels.shape() == Shape{N} && labels.dtype() == DType::I32,
            "cross_entropy: labels must be int32 (", N, ",) for logits ", logits.shape().str(), ", got ",

@@ -12,7 +12,8 @@ static void check_pair(const char* op, const Tensor& a, const Tensor& b, const c
                        float tau) {
   DL_CHECK(a.defined() && b.defined(), op, ": ", na, " and ", nb, " must be defined");
   DL_CHECK(a.ndim() == 2 && a.shape() == b.shape() && a.size(0) > 0,
-           op, ": ", na, " ", a.shape().str(), " and ", nb, " ", b.shape().str(), " must both be the same non-empty (N, D)");
+           op, ": ", na, " ", a.shape().str(), " and ", nb, " ", b.shape().str(),
+           " must both be the same non-empty (N, D)");
   DL_CHECK(a.dtype() == DType::F32 && b.dtype() == DType::F32, op, ": inputs must be f32");
   DL_CHECK(a.device() == b.device(), op, ": ", na, " on ", device_name(a.device()), " but ", nb, " on ",
            device_name(b.device()));

@@ -6,7 +6,7 @@ namespace dl::cpu {
 void global_avg_pool_forward(float* out, const float* inp, int64_t N, int64_t C, int64_t H, int64_t W) {
   const int64_t planes = N * C, HW = H * W;
   const float inv = 1.0f / static_cast<float>(HW);
-#pragma omp parallel for schedule(static) if (planes * HW > 32768)
+#pragma omp parallel for schedule(static) if (planes * HW > (1 << 18))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const float* src = inp + pl * HW;
     float acc = 0.0f;
@@ -19,7 +19,7 @@ void global_avg_pool_forward(float* out, const float* inp, int64_t N, int64_t C,
 void global_avg_pool_backward(float* dinp, const float* dout, int64_t N, int64_t C, int64_t H, int64_t W) {
   const int64_t planes = N * C, HW = H * W;
   const float inv = 1.0f / static_cast<float>(HW);
-#pragma omp parallel for schedule(static) if (planes * HW > 32768)
+#pragma omp parallel for schedule(static) if (planes * HW > (1 << 18))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const float g = dout[pl] * inv;
     float* dst = dinp + pl * HW;

@@ -52,7 +52,8 @@ void forward_2d(float* out, float* mean, float* rstd, float* running_mean, float
         rstd[c] = static_cast<float>(1.0 / std::sqrt(sq[j] / N + eps));
         if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * m[j];
         if (running_var)
-          running_var[c] = (1.0f - momentum) * running_var[c] + momentum * static_cast<float>(sq[j] / (N - 1));
+          running_var[c] =
+              (1.0f - momentum) * running_var[c] + momentum * static_cast<float>(sq[j] / (N > 1 ? N - 1 : 1));
       }
     } else {
       for (int64_t j = 0; j < nc; ++j) {

@@ -2,10 +2,11 @@
 
 namespace dl::cpu {
 
-// One (H, W) plane per iteration: planes are independent, so OpenMP over N C planes.
+// One (H, W) plane per iteration: planes are independent, so OpenMP over N C planes once there
+// are >= 256 K input floats (memory-bound: below that a parallel region costs more than it saves).
 void upsample_nearest2x_forward(float* out, const float* inp, int64_t N, int64_t C, int64_t H, int64_t W) {
   const int64_t planes = N * C, W2 = 2 * W;
-#pragma omp parallel for schedule(static) if (planes * H * W > 32768)
+#pragma omp parallel for schedule(static) if (planes * H * W > (1 << 18))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const float* src = inp + pl * H * W;
     float* dst = out + pl * 4 * H * W;
@@ -19,7 +20,7 @@ void upsample_nearest2x_forward(float* out, const float* inp, int64_t N, int64_t
 
 void upsample_nearest2x_backward(float* dinp, const float* dout, int64_t N, int64_t C, int64_t H, int64_t W) {
   const int64_t planes = N * C, W2 = 2 * W;
-#pragma omp parallel for schedule(static) if (planes * H * W > 32768)
+#pragma omp parallel for schedule(static) if (planes * H * W > (1 << 18))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const float* src = dout + pl * 4 * H * W;
     float* dst = dinp + pl * H * W;
