@@ -4,6 +4,7 @@
 // finished runs, bit-identical resumption of an interrupted run, NaN detection, and the config
 // plumbing (presets, JSON, CLI text, resume compatibility, device selection).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,16 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path) {
     if (!line.empty()) v.push_back(nlohmann::json::parse(line));
   return v;
 }
+
+// The smoke networks are tiny (width 4): on 2 cores shared with other jobs, two OpenMP threads
+// spend their time waiting for each other (measured ~5x slower than one). Results do not depend
+// on the thread count (the kernels' reductions have a fixed order), so the pipeline tests run on
+// one thread.
+class OneThread : public ::testing::Environment {
+ public:
+  void SetUp() override { omp_set_num_threads(1); }
+};
+const auto* const kOneThread = ::testing::AddGlobalTestEnvironment(new OneThread);
 
 TrainOptions quiet() {
   TrainOptions o;
