@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "tensor/error.h"
 
 namespace dl::experiments {
@@ -31,7 +33,11 @@ ConfigOptions::ConfigOptions(CLI::App& app, std::string default_preset, std::set
             shown = defaults.*member ? "true" : "false";
           else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(defaults.*member)>, std::string>)
             shown = defaults.*member;
-          else
+          else if constexpr (std::is_floating_point_v<std::remove_cvref_t<decltype(defaults.*member)>>) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", double(defaults.*member));
+            shown = buf;
+          } else
             shown = std::to_string(defaults.*member);
         },
         f.member);
