@@ -1,0 +1,301 @@
+// trainer.cpp - see trainer.h.
+#include "experiments/trainer.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "data/loader.h"
+#include "experiments/evaluate.h"
+#include "experiments/losses.h"
+#include "experiments/model.h"
+#include "experiments/progress.h"
+#include "experiments/run_data.h"
+#include "nn/adam.h"
+#include "nn/checkpoint.h"
+
+namespace fs = std::filesystem;
+
+namespace dl::experiments {
+
+std::string checkpoint_path(const std::string& d) { return (fs::path(d) / "checkpoint.safetensors").string(); }
+std::string features_path(const std::string& d) { return (fs::path(d) / "features_val.safetensors").string(); }
+std::string recon_path(const std::string& d) { return (fs::path(d) / "recon.png").string(); }
+std::string metrics_path(const std::string& d) { return (fs::path(d) / "metrics.jsonl").string(); }
+std::string result_path(const std::string& d) { return (fs::path(d) / "result.json").string(); }
+
+std::string describe_device(Device d) {
+  if (d == Device::CUDA) return "cuda";
+  std::string model = "unknown CPU";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  return "cpu (" + std::to_string(omp_get_max_threads()) + " threads, " + model + ")";
+}
+
+nlohmann::json to_json(const TrainResult& r) {
+  return {{"config", to_json(r.config)},
+          {"run_dir", r.run_dir},
+          {"device", r.device},
+          {"finished", r.finished},
+          {"epochs_done", r.epochs_done},
+          {"steps", r.steps},
+          {"wall_seconds", r.wall_seconds},
+          {"train_seconds", r.train_seconds},
+          {"val_acc", r.val_acc},
+          {"best_val_acc", r.best_val_acc},
+          {"best_epoch", r.best_epoch},
+          {"test_acc", r.test_acc},
+          {"seconds_per_step", r.seconds_per_step},
+          {"images_per_second", r.images_per_second}};
+}
+
+TrainResult train_result_from_json(const nlohmann::json& j) {
+  TrainResult r;
+  r.config = config_from_json(j.at("config"));
+  r.run_dir = j.at("run_dir");
+  r.device = j.at("device");
+  r.finished = j.at("finished");
+  r.epochs_done = j.at("epochs_done");
+  r.steps = j.at("steps");
+  r.wall_seconds = j.at("wall_seconds");
+  r.train_seconds = j.at("train_seconds");
+  r.val_acc = j.at("val_acc");
+  r.best_val_acc = j.at("best_val_acc");
+  r.best_epoch = j.at("best_epoch");
+  r.test_acc = j.at("test_acc");
+  r.seconds_per_step = j.at("seconds_per_step");
+  r.images_per_second = j.at("images_per_second");
+  return r;
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    DL_CHECK(out.good(), "cannot write ", tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+// Keeps the metrics of epochs <= last_epoch (an interrupted run may have logged an epoch whose
+// checkpoint it did not write); rebuilds best/last accuracies from what is kept.
+void truncate_metrics(const std::string& path, int64_t last_epoch, TrainResult& r) {
+  std::vector<std::string> kept;
+  {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      const nlohmann::json j = nlohmann::json::parse(line);
+      if (j.at("epoch").get<int64_t>() > last_epoch) continue;
+      kept.push_back(line);
+      const double v = j.at("val_acc");
+      if (v > r.best_val_acc || r.best_epoch == 0) r.best_val_acc = v, r.best_epoch = j.at("epoch");
+      r.val_acc = v;
+      r.test_acc = j.at("test_acc");
+      r.seconds_per_step = j.at("seconds_per_step");
+      r.images_per_second = j.at("images_per_second");
+    }
+  }
+  std::string text;
+  for (const std::string& l : kept) text += l + "\n";
+  write_text(path, text);
+}
+
+std::string loss_summary(const std::map<std::string, double>& sums, int64_t n) {
+  std::string s;
+  char buf[64];
+  for (const auto& [k, v] : sums) {
+    std::snprintf(buf, sizeof buf, "%s%s %.4f", s.empty() ? "" : ", ", k.c_str(), v / double(n));
+    s += buf;
+  }
+  return s;
+}
+
+}  // namespace
+
+TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
+  cfg.validate();
+  const Device device = resolve_device(cfg.device);
+  const std::string dir = cfg.run_dir();
+  fs::create_directories(dir);
+  const std::string ckpt = checkpoint_path(dir);
+  const std::string label = cfg.run_name();
+
+  TrainResult r;
+  r.config = cfg;
+  r.run_dir = dir;
+  r.device = describe_device(device);
+
+  // A finished run with the same settings is reused as it is.
+  if (opt.resume && fs::exists(result_path(dir))) {
+    std::ifstream in(result_path(dir));
+    const TrainResult done = train_result_from_json(nlohmann::json::parse(in));
+    if (done.finished && done.epochs_done == cfg.epochs && resume_mismatch(done.config, cfg).empty()) {
+      TrainResult out = done;
+      out.reused = true;
+      return out;
+    }
+  }
+
+  const RunData data = load_run_data(cfg);
+  Generator init_gen(cfg.seed);
+  Image2Vec model(cfg, init_gen);
+  model.to(device);
+  nn::AdamOptions ao;
+  ao.lr = static_cast<float>(cfg.lr), ao.beta1 = static_cast<float>(cfg.beta1), ao.beta2 = static_cast<float>(cfg.beta2);
+  ao.eps = static_cast<float>(cfg.adam_eps), ao.weight_decay = static_cast<float>(cfg.weight_decay);
+  nn::Adam adam(model.named_parameters(), ao);
+  Generator noise_gen(cfg.seed + 1);  // the VAE's eps; a different Philox key than the init stream
+  const nn::GeneratorList gens = {{"noise", &noise_gen}};
+
+  int64_t start_epoch = 0;
+  double wall_before = 0, train_before = 0;
+  if (opt.resume && fs::exists(ckpt)) {
+    const nn::CheckpointInfo info = nn::load_checkpoint(ckpt, model, &adam, gens);
+    const RunConfig saved = config_from_json(nlohmann::json::parse(info.extra.at("config")));
+    const std::string why = resume_mismatch(saved, cfg);
+    DL_CHECK(why.empty(), "cannot resume ", ckpt, " with different settings: ", why,
+             " (start over without --resume, or use another --out-dir)");
+    start_epoch = info.epoch;
+    r.steps = info.step;
+    wall_before = std::stod(info.extra.at("wall_seconds"));
+    train_before = std::stod(info.extra.at("train_seconds"));
+    truncate_metrics(metrics_path(dir), start_epoch, r);
+    if (opt.progress)
+      std::fprintf(stderr, "%s: resuming from %s (epoch %lld of %lld)\n", label.c_str(), ckpt.c_str(),
+                   (long long)start_epoch, (long long)cfg.epochs);
+  } else {
+    for (const std::string& p : {ckpt, metrics_path(dir), result_path(dir), features_path(dir), recon_path(dir)})
+      fs::remove(p);
+  }
+  write_text((fs::path(dir) / "config.json").string(), to_json(cfg).dump(2) + "\n");
+
+  data::LoaderConfig lc;
+  lc.batch_size = cfg.batch_size;
+  lc.shuffle = true;
+  lc.drop_last = cfg.drop_last;
+  lc.views = cfg.method_enum() == Method::SimCLR || cfg.view_passes;
+  lc.num_threads = cfg.loader_threads;
+  lc.seed = cfg.seed;
+  data::Loader loader(data.train, lc);
+  const bool has_decoder = model.decoder != nullptr;
+
+  const auto session_start = std::chrono::steady_clock::now();
+  double session_train = 0;
+  int64_t epochs_this_session = 0;
+  for (int64_t epoch = start_epoch; epoch < cfg.epochs; ++epoch) {
+    if (opt.stop_after_epochs >= 0 && epochs_this_session >= opt.stop_after_epochs) break;
+    model.train();
+    loader.start_epoch(epoch);
+    Progress bar(label, epoch + 1, cfg.epochs, loader.num_batches(), opt.progress, opt.progress_interval_s);
+    std::map<std::string, double> sums;
+    int64_t nbatches = 0, nimages = 0;
+    const auto t_epoch = std::chrono::steady_clock::now();
+    data::Batch b;
+    while (loader.next(b)) {
+      // Batch norm cannot train on one sample (PyTorch raises too); only possible for a last
+      // batch of 1 with drop_last false, which the paper's sizes never produce.
+      if (b.size() < 2) continue;
+      const Tensor x = b.clean.to(device), y = b.labels.to(device);
+      const Tensor v1 = b.view1.defined() ? b.view1.to(device) : Tensor();
+      const Tensor v2 = b.view2.defined() ? b.view2.to(device) : Tensor();
+      const StepLoss loss = training_loss(model, cfg, x, v1, v2, y, noise_gen);
+      double total = loss.total.item();
+      if (r.steps == cfg.inject_nan_step) total = std::nan("");
+      if (!std::isfinite(total)) {
+        std::string parts;
+        for (const auto& [k, v] : loss.parts) parts += " " + k + " = " + std::to_string(v.item()) + ";";
+        const bool have_ckpt = fs::exists(ckpt);
+        throw TrainingDiverged(detail::concat(
+            label, ": non-finite loss ", total, " at step ", r.steps, " (epoch ", epoch + 1, ", batch ", b.index + 1,
+            " of ", loader.num_batches(), "; parts:", parts, " lr ", cfg.lr, "). Training stopped; ",
+            have_ckpt ? "the last good checkpoint is " + ckpt + " (epoch " + std::to_string(epoch) + ")"
+                      : std::string("no checkpoint had been written yet")));
+      }
+      adam.zero_grad();
+      loss.total.backward();
+      adam.step();
+      ++r.steps;
+      sums["loss"] += total;
+      for (const auto& [k, v] : loss.parts) sums[k] += v.item();
+      ++nbatches;
+      nimages += b.size();
+      bar.update(b.index, b.size(), total);
+    }
+    const double train_s = seconds_since(t_epoch);
+    session_train += train_s;
+
+    // Evaluation: the online probe on the validation split (the paper's number) and on the
+    // official test set (its first test_limit images; 0 = all).
+    const auto t_eval = std::chrono::steady_clock::now();
+    const Accuracy val = probe_accuracy(model, *data.val);
+    const Accuracy test = probe_accuracy(model, *data.test, cfg.test_limit);
+    if (has_decoder && cfg.recon_images > 0) write_reconstructions(model, *data.val, cfg.recon_images, recon_path(dir));
+    const double eval_s = seconds_since(t_eval);
+
+    r.val_acc = val.value();
+    r.test_acc = test.value();
+    if (r.best_epoch == 0 || r.val_acc > r.best_val_acc) r.best_val_acc = r.val_acc, r.best_epoch = epoch + 1;
+    r.seconds_per_step = nbatches ? train_s / double(nbatches) : 0;
+    r.images_per_second = train_s > 0 ? double(nimages) / train_s : 0;
+    r.epochs_done = epoch + 1;
+    r.train_seconds = train_before + session_train;
+    r.wall_seconds = wall_before + seconds_since(session_start);
+
+    nlohmann::json line = {{"epoch", epoch + 1},      {"step", r.steps},
+                           {"val_acc", r.val_acc},    {"val_images", val.total},
+                           {"test_acc", r.test_acc},  {"test_images", test.total},
+                           {"train_seconds", train_s}, {"eval_seconds", eval_s},
+                           {"seconds_per_step", r.seconds_per_step}, {"images_per_second", r.images_per_second},
+                           {"wall_seconds", r.wall_seconds}, {"lr", cfg.lr}};
+    for (const auto& [k, v] : sums) line["train_" + k] = v / double(std::max<int64_t>(nbatches, 1));
+    {
+      std::ofstream out(metrics_path(dir), std::ios::app);
+      out << line.dump() << "\n";
+      DL_CHECK(out.good(), "cannot append to ", metrics_path(dir));
+    }
+    nn::CheckpointInfo info;
+    info.epoch = epoch + 1;
+    info.step = r.steps;
+    info.extra = {{"config", to_json(cfg).dump()},
+                  {"wall_seconds", std::to_string(r.wall_seconds)},
+                  {"train_seconds", std::to_string(r.train_seconds)},
+                  {"val_acc", std::to_string(r.val_acc)}};
+    nn::save_checkpoint(ckpt, model, &adam, info, gens);
+    char acc[160];
+    std::snprintf(acc, sizeof acc, "val acc %.1f%%, test acc %.1f%% (%lld images), eval %s", 100 * r.val_acc,
+                  100 * r.test_acc, (long long)test.total, format_duration(eval_s).c_str());
+    bar.finish(loss_summary(sums, std::max<int64_t>(nbatches, 1)) + "; " + acc);
+    ++epochs_this_session;
+  }
+
+  r.epochs_done = std::max(r.epochs_done, start_epoch);
+  r.finished = r.epochs_done >= cfg.epochs;
+  if (r.finished) {
+    if (epochs_this_session == 0) {  // resumed a finished checkpoint without result.json
+      r.val_acc = probe_accuracy(model, *data.val).value();
+      r.test_acc = probe_accuracy(model, *data.test, cfg.test_limit).value();
+      r.wall_seconds = wall_before, r.train_seconds = train_before;
+    }
+    write_features(model, *data.val, features_path(dir));
+    write_text(result_path(dir), to_json(r).dump(2) + "\n");
+  }
+  return r;
+}
+
+}  // namespace dl::experiments

@@ -1,0 +1,68 @@
+// trainer.h - one training run of the reference's protocol (spec sections 3 and 4): one method on
+// one dataset, one Adam over every parameter (encoder, heads, decoder and the online probe), and
+// after each epoch the online probe's accuracy on the 1000-image validation split (the paper's
+// number) and on the official test set.
+//
+// The run directory (<out_dir>/<dataset>_<method>/) holds:
+//   config.json                the RunConfig (every setting, as run)
+//   metrics.jsonl              one JSON object per epoch: mean losses, accuracies, timings
+//   checkpoint.safetensors     after every epoch (atomic): model, Adam state, RNG, epoch, config
+//   recon.png                  AE/VAE: validation images above, reconstructions below
+//   features_val.safetensors   at the end: `features` (1000, 8w) f32 and `labels` (1000) i32
+//   result.json                at the end: the summary (TrainResult); its presence = finished
+// With `resume`, a run continues from its checkpoint (a finished run is reused as is); without,
+// it starts over. A non-finite loss stops the run (TrainingDiverged) before the optimizer step,
+// so the last checkpoint is the last good state.
+#pragma once
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "experiments/config.h"
+#include "tensor/error.h"
+
+namespace dl::experiments {
+
+struct TrainOptions {
+  bool resume = false;
+  bool progress = true;            // the progress line on stderr
+  double progress_interval_s = 30; // when stderr is not a terminal
+  int64_t stop_after_epochs = -1;  // testing: return after this many epochs of this session
+};
+
+struct TrainResult {
+  RunConfig config;
+  std::string run_dir, device;
+  bool finished = false;       // all cfg.epochs done
+  bool reused = false;         // nothing trained in this call: the finished run was found
+  int64_t epochs_done = 0, steps = 0;
+  double wall_seconds = 0;     // training + per-epoch evaluation, summed over sessions
+  double train_seconds = 0;    // the training steps alone, summed over sessions
+  double val_acc = 0;          // online probe, last epoch, 1000-image validation split
+  double best_val_acc = 0;
+  int64_t best_epoch = 0;
+  double test_acc = 0;         // online probe, last epoch, official test set (first test_limit images)
+  double seconds_per_step = 0; // last epoch, training steps only
+  double images_per_second = 0;
+};
+
+struct TrainingDiverged : Error {
+  using Error::Error;
+};
+
+TrainResult train(const RunConfig& cfg, const TrainOptions& opt = {});
+
+nlohmann::json to_json(const TrainResult& r);
+TrainResult train_result_from_json(const nlohmann::json& j);
+
+// "cpu (2 threads, <model name>)" or "cuda"
+std::string describe_device(Device d);
+
+// Paths inside a run directory.
+std::string checkpoint_path(const std::string& run_dir);
+std::string features_path(const std::string& run_dir);
+std::string recon_path(const std::string& run_dir);
+std::string metrics_path(const std::string& run_dir);
+std::string result_path(const std::string& run_dir);
+
+}  // namespace dl::experiments
