@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/gemm_packed.h"
 #include "tensor/tensor.h"
@@ -220,6 +221,8 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
                     int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0) return;
+  // 'Same' stride-1 shapes with AVX2+FMA: no im2col buffer (kernels/cpu/conv2d_packed.h).
+  if (conv2d_forward_packed(out, inp, weight, bias, N, C, H, W, OC, KH, KW, stride, pad)) return;
   const Plan plan = plan_blocks(d);
   const int64_t threads = omp_get_max_threads();
   // Per thread: cols (K, nb P) and, when nb > 1, the GEMM result (OC, nb P) before the scatter.

@@ -15,7 +15,7 @@
 
 namespace dl::cpu {
 namespace {
-constexpr int64_t kMr = 6, kNr = 16, kKc = 256;
+constexpr int64_t kMr = kPackMr, kNr = kPackNr, kKc = kPackKc;
 std::atomic<int> g_enabled{-1};  // -1: not decided yet (read DL_PACKED_GEMM)
 bool cpu_has_avx2_fma();
 }  // namespace
@@ -133,12 +133,18 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
   }
 }
 
+void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                       bool first) {
+  kernel_6x16(kc, Ap, Bp, kNr, C, ldc, mr, nr, first);
+}
+
 #else  // no x86: callers fall back to cpu::gemm
 
 namespace {
 bool cpu_has_avx2_fma() { return false; }
 }  // namespace
 void gemm_packed_a(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float*, int64_t) {}
+void micro_kernel_6x16(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) {}
 
 #endif
 

@@ -33,4 +33,11 @@ void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda);
 void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float* B, int64_t ldb, float* C,
                    int64_t ldc);
 
+// The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
+constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
+// C tile (mr <= 6 rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + Ap Bp, with Ap the
+// kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires AVX2+FMA.
+void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                       bool first);
+
 }  // namespace dl::cpu
