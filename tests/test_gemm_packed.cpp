@@ -3,6 +3,8 @@
 // row strides larger than the widths), and the convolution with it on vs off (OpenBLAS).
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
 #include <vector>
 
@@ -56,6 +58,38 @@ TEST(GemmPacked, ConvolutionAgreesWithOpenBlasPath) {
     ASSERT_EQ(on.size(), off.size());
     for (size_t i = 0; i < on.size(); ++i) ASSERT_NEAR(on[i], off[i], 1e-4) << "stride " << stride << " at " << i;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The packed forward (and the stride-1 input gradient, which is a forward convolution) must give
+// the same bits with 1 and 2 threads; the shape is large enough to take the parallel path.
+TEST(GemmPacked, ConvolutionBitwiseSameForOneAndTwoThreads) {
+  dl::Generator gen(5);
+  const dl::Tensor x0 = dl::rand_uniform({8, 16, 16, 16}, -1, 1, gen);
+  const dl::Tensor w0 = dl::rand_uniform({24, 16, 3, 3}, -1, 1, gen);
+  const dl::Tensor seed = dl::rand_uniform({8, 24, 16, 16}, -1, 1, gen);
+  auto run = [&](int threads) {
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    dl::Tensor x = x0.clone(), w = w0.clone();
+    x.set_requires_grad();
+    w.set_requires_grad();
+    dl::Tensor y = dl::conv2d(x, w, dl::Tensor(), 1, 1);
+    dl::backward(y, seed);
+    omp_set_num_threads(saved);
+    std::vector<float> all = y.to_vector();
+    for (const dl::Tensor& g : {x.grad(), w.grad()}) {
+      const auto v = g.to_vector();
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
+  };
+  const auto one = run(1), two = run(2);
+  ASSERT_EQ(one.size(), two.size());
+  for (size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "element " << i;
 }
 
 }  // namespace
