@@ -281,12 +281,13 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     }
   }
   if (!dinp && !dweight) return;
-  // Stride 1 (not 1x1): dinp is itself a stride-1 convolution of dout with the flipped,
+  // Stride 1: dinp is itself a stride-1 convolution of dout with the flipped,
   // channel-swapped weight, Wf[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw], padding KH-1-pad:
   //   dinp[c, ih, iw] = sum_{o,kh,kw} W[o, c, kh, kw] dout[o, ih + pad - kh, iw + pad - kw].
   // That GEMM reduces over OC KH KW instead of OC, and needs no col2im scatter-add (measured
-  // 2-3x faster than dcols + col2im for 16-64 channels; docs/performance.md).
-  if (dinp && stride == 1 && KH == KW && pad <= KH - 1 && !d.pointwise()) {
+  // 2-3x faster than dcols + col2im for 16-64 channels; docs/performance.md). A 1x1 one takes this
+  // path only with the packed forward (otherwise its direct (C, OC)(OC, P) GEMM below is as good).
+  if (dinp && stride == 1 && KH == KW && pad <= KH - 1 && (!d.pointwise() || packed_gemm_available())) {
     Tensor wf = Tensor::empty({C * OC * KH * KW});
     float* wfp = wf.data();
     for (int64_t c = 0; c < C; ++c)
