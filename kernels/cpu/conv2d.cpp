@@ -10,6 +10,10 @@
 // With nb == 1 the NCHW planes of one image already are (OC, P) matrices, so gather/scatter are
 // skipped, and a 1x1 stride-1 pad-0 convolution uses the input plane itself as cols.
 //
+// Fast paths (docs/performance.md): with AVX2+FMA, 'same' stride-1 forwards skip im2col entirely
+// (kernels/cpu/conv2d_packed.h), other forwards use our packed-A GEMM; the stride-1 input gradient
+// is a forward convolution with the flipped weight.
+//
 // Threads: OpenMP over blocks, one single-threaded GEMM per block (OpenBLAS is the OpenMP build,
 // so a GEMM called inside a parallel region does not spawn threads). The block plan and the
 // grouping of the dweight reduction depend only on the shapes, never on the thread count.
