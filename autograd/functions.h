@@ -36,6 +36,9 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor add_scalar(const Tensor& a, float s);
+// ---- add_relu.cpp ----------------------------------------------------------------------------
+// relu(a + b) for same-shape a, b in one pass (the ResNet residual join); same values/gradients.
+Tensor add_relu(const Tensor& a, const Tensor& b);
 Tensor mul_scalar(const Tensor& a, float s);
 
 // ---- unary.cpp -------------------------------------------------------------------------------

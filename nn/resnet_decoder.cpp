@@ -29,7 +29,7 @@ DecoderBlock::DecoderBlock(int64_t in_planes, int64_t planes, int scale, Generat
 Tensor DecoderBlock::forward(const Tensor& x) {
   Tensor out = bn1->forward_relu(conv1->forward(x));
   out = bn2->forward(conv2->forward(out));
-  return relu(add(out, upsample ? upsample->forward(x) : x));
+  return add_relu(out, upsample ? upsample->forward(x) : x);
 }
 
 static std::shared_ptr<Sequential> make_layer(int64_t in_planes, int64_t planes, int scale, Generator& gen) {

@@ -22,7 +22,7 @@ EncoderBlock::EncoderBlock(int64_t in_planes, int64_t planes, int stride, bool w
 Tensor EncoderBlock::forward(const Tensor& x) {
   Tensor out = bn1->forward_relu(conv1->forward(x));
   out = bn2->forward(conv2->forward(out));
-  return relu(add(out, downsample ? downsample->forward(x) : x));
+  return add_relu(out, downsample ? downsample->forward(x) : x);
 }
 
 // pl_bolts _make_layer: the first block changes stride/channels (with a downsample shortcut when
