@@ -36,6 +36,9 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor add_scalar(const Tensor& a, float s);
+// ---- add_relu.cpp ----------------------------------------------------------------------------
+// relu(a + b) for same-shape a, b in one pass (the ResNet residual join); same values/gradients.
+Tensor add_relu(const Tensor& a, const Tensor& b);
 Tensor mul_scalar(const Tensor& a, float s);
 
 // ---- unary.cpp -------------------------------------------------------------------------------
@@ -61,6 +64,10 @@ Tensor mean(const Tensor& x, int dim);
 // running_mean/var are plain tensors (buffers), never differentiated.
 Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                  Tensor& running_var, bool training, float momentum, float eps);
+// relu(batchnorm(...)) with the same values and gradients; on the CPU for (N, C, H, W) one fused
+// pass that keeps no separate ReLU activation (kernels/cpu/batchnorm.h), elsewhere the composition.
+Tensor batchnorm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
+                      Tensor& running_var, bool training, float momentum, float eps);
 
 // ---- l2_normalize.cpp ------------------------------------------------------------------------
 // Each row of (N, D) divided by max(||row||_2, eps), as torch.nn.functional.normalize.

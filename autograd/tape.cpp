@@ -1,8 +1,10 @@
 #include "autograd/tape.h"
 
+#include <chrono>
 #include <unordered_set>
 
 #include "autograd/grad_mode.h"
+#include "autograd/profiler.h"
 #include "kernels/cpu/axpy.h"
 #include "kernels/cuda/axpy.h"
 #include "kernels/dispatch.h"
@@ -27,6 +29,7 @@ void record(const char* name, Tensor& out, std::initializer_list<Tensor> inputs,
   node->output = out.impl();
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
+  if (profiler_enabled()) profiler_on_record(name, out.shape().str());
 }
 
 // A gradient buffer may be shared with another tensor's gradient (accumulate_grad stores the
@@ -108,7 +111,15 @@ void backward(const Tensor& root, const Tensor& seed) {
     if (outputs[i] && outputs[i]->grad.defined()) {
       Tensor grad_out = std::move(outputs[i]->grad);  // intermediate gradients are dropped once used
       outputs[i]->grad = Tensor();
-      node.backward(grad_out);
+      if (profiler_enabled()) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::string shape = grad_out.shape().str();
+        node.backward(grad_out);
+        profiler_on_backward(node.name, shape,
+                             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      } else {
+        node.backward(grad_out);
+      }
     }
     node.backward = nullptr;  // frees the activations the closure saved
     node.inputs.clear();

@@ -61,6 +61,12 @@ Tensor BatchNorm::forward(const Tensor& x) {
   return batchnorm(x, weight, bias, running_mean, running_var, is_training(), momentum, eps);
 }
 
+Tensor BatchNorm::forward_relu(const Tensor& x) {
+  DL_CHECK(x.ndim() == input_ndim, "BatchNorm", input_ndim == 2 ? "1d" : "2d", " expects a ", input_ndim,
+           "-d input, got ", x.shape().str());
+  return batchnorm_relu(x, weight, bias, running_mean, running_var, is_training(), momentum, eps);
+}
+
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) {
   for (const auto& m : modules) push_back(m);
 }

@@ -36,6 +36,7 @@ class BatchNorm : public Module {
  public:
   BatchNorm(int64_t num_features, int input_ndim, float eps, float momentum);
   Tensor forward(const Tensor& x) override;
+  Tensor forward_relu(const Tensor& x);  // relu(forward(x)), fused on the CPU (one pass, no extra activation)
   Tensor weight, bias;               // (C), learned
   Tensor running_mean, running_var;  // (C), buffers
   float eps, momentum;

@@ -27,9 +27,9 @@ DecoderBlock::DecoderBlock(int64_t in_planes, int64_t planes, int scale, Generat
 }
 
 Tensor DecoderBlock::forward(const Tensor& x) {
-  Tensor out = relu(bn1->forward(conv1->forward(x)));
+  Tensor out = bn1->forward_relu(conv1->forward(x));
   out = bn2->forward(conv2->forward(out));
-  return relu(add(out, upsample ? upsample->forward(x) : x));
+  return add_relu(out, upsample ? upsample->forward(x) : x);
 }
 
 static std::shared_ptr<Sequential> make_layer(int64_t in_planes, int64_t planes, int scale, Generator& gen) {

@@ -20,9 +20,9 @@ EncoderBlock::EncoderBlock(int64_t in_planes, int64_t planes, int stride, bool w
 }
 
 Tensor EncoderBlock::forward(const Tensor& x) {
-  Tensor out = relu(bn1->forward(conv1->forward(x)));
+  Tensor out = bn1->forward_relu(conv1->forward(x));
   out = bn2->forward(conv2->forward(out));
-  return relu(add(out, downsample ? downsample->forward(x) : x));
+  return add_relu(out, downsample ? downsample->forward(x) : x);
 }
 
 // pl_bolts _make_layer: the first block changes stride/channels (with a downsample shortcut when
@@ -47,7 +47,7 @@ ResNetEncoder::ResNetEncoder(int64_t width, Generator& gen, int64_t in_channels)
 Tensor ResNetEncoder::forward(const Tensor& x) {
   DL_CHECK(x.ndim() == 4 && x.size(1) == conv1->weight.size(1), "ResNetEncoder: expected (N, ",
            conv1->weight.size(1), ", H, W) images, got ", x.shape().str());
-  Tensor h = relu(bn1->forward(conv1->forward(x)));
+  Tensor h = bn1->forward_relu(conv1->forward(x));
   h = layer4->forward(layer3->forward(layer2->forward(layer1->forward(h))));
   return global_avg_pool(h);
 }

@@ -15,8 +15,9 @@ static void check_channel_vector(const Tensor& t, const char* what, const Tensor
            device_name(x.device()));
 }
 
-Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
-                 Tensor& running_var, bool training, float momentum, float eps) {
+// Checks the arguments; returns S (H W, or 1 for (N, C)).
+static int64_t check_batchnorm_args(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                                    const Tensor& running_var, bool training, float eps) {
   DL_CHECK(x.defined() && (x.ndim() == 2 || x.ndim() == 4) && x.dtype() == DType::F32,
            "batchnorm: input must be (N, C) or (N, C, H, W) f32, got ", x.defined() ? x.shape().str() : "undefined");
   const int64_t N = x.size(0), C = x.size(1), S = x.ndim() == 4 ? x.size(2) * x.size(3) : 1;
@@ -31,6 +32,13 @@ Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
     DL_CHECK(running_mean.defined() && running_var.defined(),
              "batchnorm: eval mode needs running_mean and running_var (input ", x.shape().str(), ")");
   }
+  return S;
+}
+
+Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
+                 Tensor& running_var, bool training, float momentum, float eps) {
+  const int64_t S = check_batchnorm_args(x, weight, bias, running_mean, running_var, training, eps);
+  const int64_t N = x.size(0), C = x.size(1);
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
   Tensor mean = Tensor::empty({C}, DType::F32, x.device()), rstd = Tensor::empty({C}, DType::F32, x.device());
   auto ptr = [](const Tensor& t) { return t.defined() ? const_cast<float*>(t.data()) : nullptr; };
@@ -44,6 +52,31 @@ Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
              DL_DISPATCH(x.device(), batchnorm_backward, dx.defined() ? dx.data() : nullptr, grad_buffer(weight),
                          grad_buffer(bias), dout.data(), x.data(), weight.defined() ? weight.data() : nullptr,
                          mean.data(), rstd.data(), N, C, S, training);
+             accumulate_grad(x, dx);
+           });
+  }
+  return out;
+}
+
+Tensor batchnorm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
+                      Tensor& running_var, bool training, float momentum, float eps) {
+  const int64_t S = check_batchnorm_args(x, weight, bias, running_mean, running_var, training, eps);
+  if (x.device() != Device::CPU || S == 1)
+    return relu(batchnorm(x, weight, bias, running_mean, running_var, training, momentum, eps));
+  const int64_t N = x.size(0), C = x.size(1);
+  Tensor out = Tensor::empty(x.shape());
+  Tensor mean = Tensor::empty({C}), rstd = Tensor::empty({C});
+  auto ptr = [](const Tensor& t) { return t.defined() ? const_cast<float*>(t.data()) : nullptr; };
+  cpu::batchnorm_relu_forward(out.data(), mean.data(), rstd.data(), ptr(running_mean), ptr(running_var), x.data(),
+                              ptr(weight), ptr(bias), N, C, S, training, momentum, eps);
+  if (needs_grad({&x, &weight, &bias})) {
+    record("batchnorm_relu", out, {x, weight, bias},
+           [x, weight, bias, mean, rstd, N, C, S, training](const Tensor& dout) {
+             Tensor dx = x.requires_grad() ? Tensor::empty(x.shape()) : Tensor();
+             cpu::batchnorm_relu_backward(dx.defined() ? dx.data() : nullptr, grad_buffer(weight), grad_buffer(bias),
+                                          dout.data(), x.data(), weight.defined() ? weight.data() : nullptr,
+                                          bias.defined() ? bias.data() : nullptr, mean.data(), rstd.data(), N, C, S,
+                                          training);
              accumulate_grad(x, dx);
            });
   }

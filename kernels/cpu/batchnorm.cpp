@@ -5,6 +5,7 @@
 // result is bitwise identical whatever the number of OpenMP threads.
 #include "kernels/cpu/batchnorm.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dl::cpu {
@@ -103,13 +104,10 @@ void backward_2d(float* dinp, float* dweight, float* dbias, const float* dout, c
   }
 }
 
-}  // namespace
-
-void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
-                       const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                       int64_t S, bool training, float momentum, float eps) {
-  if (S == 1)
-    return forward_2d(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, training, momentum, eps);
+template <bool Relu>
+void forward_nchw(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
+                  const float* weight, const float* bias, int64_t N, int64_t C, int64_t S, bool training,
+                  float momentum, float eps) {
   const int64_t M = N * S;
 #pragma omp parallel for schedule(static) if (M * C > 16384)
   for (int64_t c = 0; c < C; ++c) {
@@ -146,26 +144,37 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
     for (int64_t n = 0; n < N; ++n) {
       const float* x = inp + (n * C + c) * S;
       float* y = out + (n * C + c) * S;
-      for (int64_t s = 0; s < S; ++s) y[s] = (x[s] - m) * scale + shift;
+      if (Relu)
+        for (int64_t s = 0; s < S; ++s) y[s] = std::max((x[s] - m) * scale + shift, 0.0f);
+      else
+        for (int64_t s = 0; s < S; ++s) y[s] = (x[s] - m) * scale + shift;
     }
   }
 }
 
-void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                        const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t S, bool training) {
-  if (S == 1) return backward_2d(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, training);
+
+// Relu: the output was max(y, 0), y = (x - mean) scale + shift; its gradient g = dy [y > 0] (y is
+// recomputed from x with the forward's expression, so the mask is the forward's) replaces dy.
+template <bool Relu>
+void backward_nchw(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
+                   const float* bias, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t S,
+                   bool training) {
   const int64_t M = N * S;
 #pragma omp parallel for schedule(static) if (M * C > 16384)
   for (int64_t c = 0; c < C; ++c) {
     const float m = mean[c], r = rstd[c];
+    [[maybe_unused]] const float scale = (weight ? weight[c] : 1.0f) * r, shift = bias ? bias[c] : 0.0f;
+    auto grad = [&](const float* dy, const float* x, int64_t s) {
+      if constexpr (Relu) return (x[s] - m) * scale + shift > 0.0f ? dy[s] : 0.0f;
+      else return dy[s];
+    };
     // sum(dy) and sum(dy * xhat), xhat = (x - mean) rstd: what dbias, dweight and dx all need.
     double sum_dy = 0.0, sum_dy_xc = 0.0;
     for (int64_t n = 0; n < N; ++n) {
       const float* x = inp + (n * C + c) * S;
       const float* dy = dout + (n * C + c) * S;
-      sum_dy += row_sum(S, [dy](int64_t s) { return dy[s]; });
-      sum_dy_xc += row_sum(S, [dy, x, m](int64_t s) { return dy[s] * (x[s] - m); });
+      sum_dy += row_sum(S, [&](int64_t s) { return grad(dy, x, s); });
+      sum_dy_xc += row_sum(S, [&](int64_t s) { return grad(dy, x, s) * (x[s] - m); });
     }
     const double sum_dy_xhat = sum_dy_xc * r;
     if (dbias) dbias[c] += static_cast<float>(sum_dy);
@@ -179,9 +188,39 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       const float* x = inp + (n * C + c) * S;
       const float* dy = dout + (n * C + c) * S;
       float* dx = dinp + (n * C + c) * S;
-      for (int64_t s = 0; s < S; ++s) dx[s] = k * (dy[s] - a - (x[s] - m) * b);
+      for (int64_t s = 0; s < S; ++s) dx[s] = k * (grad(dy, x, s) - a - (x[s] - m) * b);
     }
   }
+}
+
+
+}  // namespace
+
+void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                       const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                       int64_t S, bool training, float momentum, float eps) {
+  if (S == 1)
+    return forward_2d(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, training, momentum, eps);
+  forward_nchw<false>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum, eps);
+}
+
+void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                        const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
+                        int64_t S, bool training) {
+  if (S == 1) return backward_2d(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, training);
+  backward_nchw<false>(dinp, dweight, dbias, dout, inp, weight, nullptr, mean, rstd, N, C, S, training);
+}
+
+void batchnorm_relu_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                            const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                            int64_t S, bool training, float momentum, float eps) {
+  forward_nchw<true>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum, eps);
+}
+
+void batchnorm_relu_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                             const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N,
+                             int64_t C, int64_t S, bool training) {
+  backward_nchw<true>(dinp, dweight, dbias, dout, inp, weight, bias, mean, rstd, N, C, S, training);
 }
 
 }  // namespace dl::cpu

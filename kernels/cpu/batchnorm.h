@@ -23,4 +23,15 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
                         int64_t S, bool training);
 
+// Fused batchnorm + ReLU for (N, C, S) inputs with S > 1 (the CPU's ResNet blocks): out = max(y, 0)
+// with y the batchnorm output above, in one pass and without a separate ReLU activation. The
+// backward recomputes the mask [y > 0] from inp, mean, rstd, weight and bias (the forward's
+// expression, so the same mask) and is otherwise batchnorm_backward with dout masked.
+void batchnorm_relu_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                            const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                            int64_t S, bool training, float momentum, float eps);
+void batchnorm_relu_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                             const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N,
+                             int64_t C, int64_t S, bool training);
+
 }  // namespace dl::cpu

@@ -10,6 +10,10 @@
 // With nb == 1 the NCHW planes of one image already are (OC, P) matrices, so gather/scatter are
 // skipped, and a 1x1 stride-1 pad-0 convolution uses the input plane itself as cols.
 //
+// Fast paths (docs/performance.md): with AVX2+FMA, 'same' stride-1 forwards skip im2col entirely
+// (kernels/cpu/conv2d_packed.h), other forwards use our packed-A GEMM; the stride-1 input gradient
+// is a forward convolution with the flipped weight.
+//
 // Threads: OpenMP over blocks, one single-threaded GEMM per block (OpenBLAS is the OpenMP build,
 // so a GEMM called inside a parallel region does not spawn threads). The block plan and the
 // grouping of the dweight reduction depend only on the shapes, never on the thread count.
@@ -20,7 +24,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_packed.h"
 #include "tensor/tensor.h"
 
 namespace dl::cpu {
@@ -74,6 +80,32 @@ inline void valid_range(const Conv& d, int64_t kw, int64_t& lo, int64_t& hi) {
   hi = std::max(hi, lo);
 }
 
+// One row (c, kh, kw) of one image when stride = 1 and OW = W (a 'same' convolution, e.g. 3x3
+// pad 1): then dst[q] = plane[q + (kh - pad) W + (kw - pad)] for every output pixel q = oh OW + ow
+// whose source is inside the image, so the valid rows [oh0, oh1) are ONE contiguous copy; the
+// pixels of the copy that wrapped around a row edge (ow < lo or ow >= hi, at most pad per side)
+// and the rows outside the image are zeroed afterwards. The copy covers exactly the in-plane
+// sources [oh0 OW + lo, (oh1 - 1) OW + hi), so it never reads outside the plane.
+inline void im2col_same_row(float* dst, const float* plane, const Conv& d, int64_t kh, int64_t kw, int64_t lo,
+                            int64_t hi) {
+  const int64_t oh0 = std::clamp<int64_t>(d.pad - kh, 0, d.OH);
+  const int64_t oh1 = std::clamp<int64_t>(d.H + d.pad - kh, oh0, d.OH);
+  for (int64_t q = 0; q < oh0 * d.OW; ++q) dst[q] = 0.0f;
+  if (oh1 > oh0 && hi > lo) {
+    const int64_t shift = (kh - d.pad) * d.W + (kw - d.pad);
+    const int64_t q0 = oh0 * d.OW + lo, q1 = (oh1 - 1) * d.OW + hi;
+    const float* src = plane + shift;
+    for (int64_t q = q0; q < q1; ++q) dst[q] = src[q];
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      for (int64_t ow = 0; ow < lo; ++ow) dst[oh * d.OW + ow] = 0.0f;
+      for (int64_t ow = hi; ow < d.OW; ++ow) dst[oh * d.OW + ow] = 0.0f;
+    }
+  } else {
+    for (int64_t q = oh0 * d.OW; q < oh1 * d.OW; ++q) dst[q] = 0.0f;
+  }
+  for (int64_t q = oh1 * d.OW; q < d.P; ++q) dst[q] = 0.0f;
+}
+
 // cols (K, nb P) from images [n0, n0 + nb). Rows are independent: parallel over rows (this loop
 // runs single-threaded when called inside the per-block parallel region).
 void im2col(float* cols, const float* inp, const Conv& d, int64_t n0, int64_t nb) {
@@ -83,21 +115,29 @@ void im2col(float* cols, const float* inp, const Conv& d, int64_t n0, int64_t nb
     const int64_t c = row / (d.KH * d.KW), kh = (row / d.KW) % d.KH, kw = row % d.KW;
     int64_t lo, hi;
     valid_range(d, kw, lo, hi);
+    if (d.s == 1 && d.OW == d.W) {  // 'same' stride-1 conv: see im2col_same_row
+      for (int64_t i = 0; i < nb; ++i)
+        im2col_same_row(cols + row * ld + i * d.P, inp + ((n0 + i) * d.C + c) * d.H * d.W, d, kh, kw, lo, hi);
+      continue;
+    }
     for (int64_t i = 0; i < nb; ++i) {
       const float* plane = inp + ((n0 + i) * d.C + c) * d.H * d.W;
       float* dst = cols + row * ld + i * d.P;
       for (int64_t oh = 0; oh < d.OH; ++oh, dst += d.OW) {
         const int64_t ih = oh * d.s - d.pad + kh;
         if (ih < 0 || ih >= d.H) {
-          std::fill(dst, dst + d.OW, 0.0f);
+          for (int64_t ow = 0; ow < d.OW; ++ow) dst[ow] = 0.0f;
           continue;
         }
         const float* src = plane + ih * d.W - d.pad + kw;  // src[ow s] = inp[.., ih, ow s - pad + kw]
-        std::fill(dst, dst + lo, 0.0f);
-        if (d.s == 1) std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
+        // Plain loops, not memcpy/fill: rows are short (4-32 floats), and library calls per row
+        // cost more than the copy (im2col was ~40 % of a conv's time with memcpy).
+        for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = 0.0f;
+        if (d.s == 1)
+          for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow];
         else
           for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * d.s];
-        std::fill(dst + hi, dst + d.OW, 0.0f);
+        for (int64_t ow = hi; ow < d.OW; ++ow) dst[ow] = 0.0f;
       }
     }
   }
@@ -185,6 +225,8 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
                     int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0) return;
+  // 'Same' stride-1 shapes with AVX2+FMA: no im2col buffer (kernels/cpu/conv2d_packed.h).
+  if (conv2d_forward_packed(out, inp, weight, bias, N, C, H, W, OC, KH, KW, stride, pad)) return;
   const Plan plan = plan_blocks(d);
   const int64_t threads = omp_get_max_threads();
   // Per thread: cols (K, nb P) and, when nb > 1, the GEMM result (OC, nb P) before the scatter.
@@ -192,8 +234,18 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const int64_t cols_sz = direct_cols ? 0 : d.K * plan.nb * d.P;
   const int64_t y_sz = plan.nb == 1 ? 0 : d.OC * plan.nb * d.P;
   const int64_t per_thread = cols_sz + y_sz;
-  Tensor ws = Tensor::empty({std::max<int64_t>(1, threads * per_thread)});
+  // Our packed-A GEMM (kernels/cpu/gemm_packed.h): the weights are packed once here for all
+  // blocks, and cols is read in place. Without AVX2+FMA: OpenBLAS.
+  const bool packed = packed_gemm_available();
+  const int64_t ap_sz = packed ? packed_a_floats(OC, d.K) : 0;
+  Tensor ws = Tensor::empty({std::max<int64_t>(1, threads * per_thread + ap_sz)});
   float* wsp = ws.data();
+  float* ap = wsp + threads * per_thread;
+  if (packed) pack_a(ap, weight, OC, d.K, d.K);
+  auto product = [&](int64_t ncols, const float* b, float* c) {  // c (OC, ncols) = W (OC, K) b (K, ncols)
+    if (packed) gemm_packed_a(OC, ncols, d.K, ap, b, ncols, c, ncols);
+    else gemm(false, false, OC, ncols, d.K, 1.0f, weight, b, 0.0f, c);
+  };
   for_each_block(d, plan.n_blocks, [&](int64_t b, int t) {
     const int64_t n0 = b * plan.nb, nb = std::min(plan.nb, N - n0);
     float* cols = wsp + t * per_thread;
@@ -203,12 +255,12 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
     else im2col(cols, inp, d, n0, nb);
     if (plan.nb == 1) {  // the image's output planes are the GEMM result
       float* o = out + n0 * OC * d.P;
-      gemm(false, false, OC, d.P, d.K, 1.0f, weight, src, 0.0f, o);
+      product(d.P, src, o);
       if (bias)
         for (int64_t oc = 0; oc < OC; ++oc)
           for (int64_t p = 0; p < d.P; ++p) o[oc * d.P + p] += bias[oc];
     } else {
-      gemm(false, false, OC, nb * d.P, d.K, 1.0f, weight, src, 0.0f, y);
+      product(nb * d.P, src, y);
       scatter_block(out, y, bias, d, n0, nb);
     }
   });
@@ -233,6 +285,24 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     }
   }
   if (!dinp && !dweight) return;
+  // Stride 1: dinp is itself a stride-1 convolution of dout with the flipped,
+  // channel-swapped weight, Wf[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw], padding KH-1-pad:
+  //   dinp[c, ih, iw] = sum_{o,kh,kw} W[o, c, kh, kw] dout[o, ih + pad - kh, iw + pad - kw].
+  // That GEMM reduces over OC KH KW instead of OC, and needs no col2im scatter-add (measured
+  // 2-3x faster than dcols + col2im for 16-64 channels; docs/performance.md). A 1x1 one takes this
+  // path only with the packed forward (otherwise its direct (C, OC)(OC, P) GEMM below is as good).
+  if (dinp && stride == 1 && KH == KW && pad <= KH - 1 && (!d.pointwise() || packed_gemm_available())) {
+    Tensor wf = Tensor::empty({C * OC * KH * KW});
+    float* wfp = wf.data();
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t o = 0; o < OC; ++o)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            wfp[((c * OC + o) * KH + kh) * KW + kw] = weight[((o * C + c) * KH + (KH - 1 - kh)) * KW + (KW - 1 - kw)];
+    conv2d_forward(dinp, dout, wfp, nullptr, N, OC, d.OH, d.OW, C, KH, KW, 1, KH - 1 - pad);
+    dinp = nullptr;
+    if (!dweight) return;
+  }
   const Plan plan = plan_blocks(d);
   const int64_t threads = omp_get_max_threads();
   // dweight is a sum over blocks. Blocks are dealt round-robin to G groups (G fixed by the shapes);

@@ -1,0 +1,22 @@
+// add_relu.cpp - see add_relu.h. Elementwise: any thread count gives the same result.
+#include "kernels/cpu/add_relu.h"
+
+#include <algorithm>
+
+namespace dl::cpu {
+
+// Memory-bound; below 256 K floats a parallel region costs more than it saves on this machine
+// (see docs/conv2d.md, upsample/avgpool).
+constexpr int64_t kParallelMin = int64_t{1} << 18;
+
+void add_relu_forward(float* out, const float* a, const float* b, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) out[i] = std::max(a[i] + b[i], 0.0f);
+}
+
+void add_relu_backward(float* dab, const float* dout, const float* out, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) dab[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+}  // namespace dl::cpu

@@ -1,0 +1,151 @@
+// gemm_packed.cpp - see gemm_packed.h.
+#include "kernels/cpu/gemm_packed.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define DL_HAVE_X86 1
+#else
+#define DL_HAVE_X86 0
+#endif
+
+namespace dl::cpu {
+namespace {
+constexpr int64_t kMr = kPackMr, kNr = kPackNr, kKc = kPackKc;
+std::atomic<int> g_enabled{-1};  // -1: not decided yet (read DL_PACKED_GEMM)
+bool cpu_has_avx2_fma();
+}  // namespace
+
+void set_packed_gemm_enabled(bool on) { g_enabled.store(on ? 1 : 0); }
+
+bool packed_gemm_available() {
+  int e = g_enabled.load(std::memory_order_relaxed);
+  if (e < 0) {
+    const char* v = std::getenv("DL_PACKED_GEMM");
+    e = (v && v[0] == '0') ? 0 : 1;
+    g_enabled.store(e);
+  }
+  return e == 1 && cpu_has_avx2_fma();
+}
+
+int64_t packed_a_floats(int64_t M, int64_t K) { return (M + kMr - 1) / kMr * kMr * K; }
+
+void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda) {
+  for (int64_t p = 0; p * kMr < M; ++p)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t r = 0; r < kMr; ++r) {
+        const int64_t m = p * kMr + r;
+        Ap[(p * K + k) * kMr + r] = m < M ? A[m * lda + k] : 0.0f;
+      }
+}
+
+#if DL_HAVE_X86
+
+namespace {
+
+bool cpu_has_avx2_fma() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+
+// C tile (mr <= 6, nr <= 16) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, row stride ldb).
+// B must have 16 readable floats per row (the caller pads the last column panel).
+__attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap, const float* B, int64_t ldb,
+                                                     float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
+         c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
+         c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
+         c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k, Ap += kMr, B += ldb) {
+    const __m256 b0 = _mm256_loadu_ps(B), b1 = _mm256_loadu_ps(B + 8);
+    __m256 a = _mm256_broadcast_ss(Ap + 0);
+    c00 = _mm256_fmadd_ps(a, b0, c00), c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(Ap + 1);
+    c10 = _mm256_fmadd_ps(a, b0, c10), c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(Ap + 2);
+    c20 = _mm256_fmadd_ps(a, b0, c20), c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(Ap + 3);
+    c30 = _mm256_fmadd_ps(a, b0, c30), c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(Ap + 4);
+    c40 = _mm256_fmadd_ps(a, b0, c40), c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(Ap + 5);
+    c50 = _mm256_fmadd_ps(a, b0, c50), c51 = _mm256_fmadd_ps(a, b1, c51);
+  }
+  const __m256 acc[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (nr == kNr) {
+    for (int64_t r = 0; r < mr; ++r) {
+      float* c = C + r * ldc;
+      if (first) {
+        _mm256_storeu_ps(c, acc[r][0]);
+        _mm256_storeu_ps(c + 8, acc[r][1]);
+      } else {
+        _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), acc[r][0]));
+        _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), acc[r][1]));
+      }
+    }
+    return;
+  }
+  alignas(32) float tile[kNr];
+  for (int64_t r = 0; r < mr; ++r) {
+    _mm256_store_ps(tile, acc[r][0]);
+    _mm256_store_ps(tile + 8, acc[r][1]);
+    float* c = C + r * ldc;
+    for (int64_t j = 0; j < nr; ++j) c[j] = first ? tile[j] : c[j] + tile[j];
+  }
+}
+
+}  // namespace
+
+void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float* B, int64_t ldb, float* C,
+                   int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int64_t m = 0; m < M; ++m) std::fill_n(C + m * ldc, N, 0.0f);
+    return;
+  }
+  // Each B panel (kc x 16) is copied to a contiguous buffer first: read in place, its rows are
+  // ldb apart (often a multiple of 4 KB), all in the same L1 sets, and the panel thrashes L1
+  // (measured: 10-25 % slower than OpenBLAS without this copy).
+  alignas(64) float panel[kKc * kNr];
+  // k chunks outermost: the A chunk (M x kc) stays in L2 while all column panels pass through it.
+  for (int64_t k0 = 0; k0 < K; k0 += kKc) {
+    const int64_t kc = std::min(kKc, K - k0);
+    const bool first = k0 == 0;
+    for (int64_t j0 = 0; j0 < N; j0 += kNr) {
+      const int64_t nr = std::min(kNr, N - j0);
+      const float* src = B + k0 * ldb + j0;
+      if (nr == kNr) {
+        for (int64_t k = 0; k < kc; ++k) std::memcpy(panel + k * kNr, src + k * ldb, kNr * sizeof(float));
+      } else {
+        for (int64_t k = 0; k < kc; ++k) {
+          std::memcpy(panel + k * kNr, src + k * ldb, nr * sizeof(float));
+          std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, 0.0f);
+        }
+      }
+      for (int64_t p = 0; p * kMr < M; ++p)
+        kernel_6x16(kc, Ap + (p * K + k0) * kMr, panel, kNr, C + p * kMr * ldc + j0, ldc, std::min(kMr, M - p * kMr),
+                    nr, first);
+    }
+  }
+}
+
+void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                       bool first) {
+  kernel_6x16(kc, Ap, Bp, kNr, C, ldc, mr, nr, first);
+}
+
+#else  // no x86: callers fall back to cpu::gemm
+
+namespace {
+bool cpu_has_avx2_fma() { return false; }
+}  // namespace
+void gemm_packed_a(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float*, int64_t) {}
+void micro_kernel_6x16(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) {}
+
+#endif
+
+}  // namespace dl::cpu

@@ -1,0 +1,43 @@
+// gemm_packed.h - our own single-threaded SGEMM for the convolution's main product
+//   C (M, N) = A (M, K) B (K, N),   all row-major, C has row stride ldc, B row stride ldb,
+// where A (the weights, small) is packed ONCE per convolution call and shared by all threads, and
+// B (the im2col columns, large) is read in place - never packed. OpenBLAS packs both operands on
+// every call, i.e. it re-packs the same weights for every image block and copies the whole column
+// matrix once more (measured: im2col + packing cost about as much as the FMAs at 16-128 channels;
+// docs/performance.md).
+//
+// Micro-kernel: 6 x 16 tile of C in 12 AVX2 registers, one FMA per (row, 8 columns, k), K in
+// chunks of kKc = 256 (a 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every
+// C element runs over k in ascending order, chunks added in order: deterministic, and the same
+// whatever thread calls it. Runtime dispatch: packed_gemm_available() is false on CPUs without
+// AVX2+FMA (and when built without x86), then callers use cpu::gemm (OpenBLAS).
+#pragma once
+#include <cstdint>
+
+namespace dl::cpu {
+
+bool packed_gemm_available();
+// Switch it off (tests of the fallback, A/B benchmarks). Default: on, unless the environment
+// variable DL_PACKED_GEMM=0 is set when first asked.
+void set_packed_gemm_enabled(bool on);
+
+// Floats needed for the packed A (M rounded up to 6, times K).
+int64_t packed_a_floats(int64_t M, int64_t K);
+
+// Ap <- A (M, K) row-major (row stride lda), as panels of 6 rows: Ap[(p K + k) 6 + r] = A[6p + r, k],
+// rows past M zero.
+void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda);
+
+// C (M, N) [ldc] = Ap (packed (M, K)) B (K, N) [ldb]   (beta = 0: C is written, not read first).
+// Single-threaded; requires packed_gemm_available().
+void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float* B, int64_t ldb, float* C,
+                   int64_t ldc);
+
+// The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
+constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
+// C tile (mr <= 6 rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + Ap Bp, with Ap the
+// kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires AVX2+FMA.
+void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                       bool first);
+
+}  // namespace dl::cpu
