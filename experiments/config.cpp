@@ -87,23 +87,23 @@ static RunConfig paper_preset() { return RunConfig{}; }  // the defaults are the
 
 // The `cpu` preset: the reference's protocol (faithful heads, three encoder passes, Adam 3e-4,
 // batch 256, no schedule) with a narrower network, fewer epochs and a training subset, sized so
-// that all 8 runs take about 2 hours on 2 idle CPU cores. Measured (docs/experiments.md) at width
-// 16, batch 256, MNIST, per training step, in CPU-seconds (user time, 1 step = 256 images):
-//   AE ~9.3, VAE ~9.1, SimCLR ~7.1, supervised ~5.0   -> 30.5 CPU-s per step of the 4 methods,
-//   61 CPU-s for both datasets (CIFAR-10 costs the same: same 3x32x32 input and networks),
-//   ~36 s of wall time on 2 cores (OpenMP over 2 threads at ~85% efficiency).
-// Budget: 7200 s. Evaluation each epoch (1000 val + 5000 test images), the post-hoc probes
-// (features of 10,000 train + 5,000 test images) and t-SNE take ~10%, leaving ~6,100 s:
-//   6,100 s / 36 s = ~170 steps per run -> 4 epochs x 40 steps (10,000 images, the last batch 16).
-// Width 16 (128-d representation) keeps 1/16 of the paper's FLOPs; width 8 would allow ~3x the
-// steps but a 64-d representation. On a machine shared with other jobs, wall times scale up
-// accordingly (measured 2-4x slower under a load average of 8-15).
+// that all 8 runs take under 2 hours on 2 idle CPU cores. Measured on this machine (idle, 2
+// threads, width 16, batch 256, CIFAR-10, one faithful step = 256 images, after the CPU
+// performance work of docs/performance.md): AE 2.50 s, VAE ~2.5 s, SimCLR 1.88 s, supervised
+// 1.22 s -> 8.1 s per step of the 4 methods, 16.2 s for both datasets (MNIST has the same
+// 3x32x32 input and networks, so the same cost).
+// Budget 7200 s. Per-epoch evaluation (1000 val + 5000 test images, ~6 s), the post-hoc probes
+// (features of the training subset and 5000 test images, 20 probe epochs) and t-SNE take
+// ~800 s in all, leaving ~6,400 s: ~390 steps per run at most. We take 4 epochs of the first
+// 20,000 training images (79 steps each, 316 steps, ~5,100 s of training): ~1h40m in all.
+// Width 16 (128-d representation) keeps 1/16 of the paper's FLOPs. On a machine shared with
+// other jobs, wall times scale up accordingly.
 static RunConfig cpu_preset() {
   RunConfig c;
   c.preset = "cpu";
   c.width = 16;
   c.epochs = 4;
-  c.train_limit = 10000;
+  c.train_limit = 20000;
   c.test_limit = 5000;
   c.probe_epochs = 20;
   return c;
