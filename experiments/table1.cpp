@@ -14,6 +14,7 @@
 #include "experiments/figures.h"
 #include "experiments/probe.h"
 #include "experiments/progress.h"
+#include "experiments/text_file.h"
 #include "experiments/trainer.h"
 #include "experiments/tsne.h"
 #include "tensor/safetensors.h"
@@ -22,16 +23,6 @@ namespace fs = std::filesystem;
 
 namespace dl::experiments {
 namespace {
-
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    DL_CHECK(out.good(), "cannot write ", tmp);
-  }
-  fs::rename(tmp, path);
-}
 
 std::string pct(double v, int decimals = 1) {
   if (!std::isfinite(v)) return "-";
@@ -93,8 +84,8 @@ nlohmann::json run_table1(const Table1Options& opt) {
   auto save = [&] {
     doc["finished"] = now_utc();
     doc["table1_wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_text((fs::path(opt.results_dir) / "table1.json").string(), doc.dump(2) + "\n");
-    write_text((fs::path(opt.results_dir) / "table1.md").string(), table1_markdown(doc));
+    write_text_atomic((fs::path(opt.results_dir) / "table1.json").string(), doc.dump(2) + "\n");
+    write_text_atomic((fs::path(opt.results_dir) / "table1.md").string(), table1_markdown(doc));
   };
   // The paper's column order within each dataset.
   for (const std::string& dataset : opt.datasets) {
@@ -128,7 +119,7 @@ nlohmann::json run_table1(const Table1Options& opt) {
         probe = to_json(posthoc_probe(checkpoint_path(tr.run_dir), p));
         probe["key"] = probe_key(po);
         probe["checkpoint_epochs"] = tr.epochs_done;
-        write_text(probe_file, probe.dump(2) + "\n");
+        write_text_atomic(probe_file, probe.dump(2) + "\n");
       }
       nlohmann::json run = {{"dataset", dataset},
                             {"method", mk},

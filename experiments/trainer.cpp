@@ -14,6 +14,7 @@
 #include "experiments/losses.h"
 #include "experiments/model.h"
 #include "experiments/progress.h"
+#include "experiments/text_file.h"
 #include "experiments/run_data.h"
 #include "nn/adam.h"
 #include "nn/checkpoint.h"
@@ -82,16 +83,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    DL_CHECK(out.good(), "cannot write ", tmp);
-  }
-  fs::rename(tmp, path);
-}
-
 // Keeps the metrics of epochs <= last_epoch (an interrupted run may have logged an epoch whose
 // checkpoint it did not write); rebuilds best/last accuracies from what is kept.
 void truncate_metrics(const std::string& path, int64_t last_epoch, TrainResult& r) {
@@ -113,7 +104,7 @@ void truncate_metrics(const std::string& path, int64_t last_epoch, TrainResult& 
   }
   std::string text;
   for (const std::string& l : kept) text += l + "\n";
-  write_text(path, text);
+  write_text_atomic(path, text);
 }
 
 std::string loss_summary(const std::map<std::string, double>& sums, int64_t n) {
@@ -183,7 +174,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
     for (const std::string& p : {ckpt, metrics_path(dir), result_path(dir), features_path(dir), recon_path(dir)})
       fs::remove(p);
   }
-  write_text((fs::path(dir) / "config.json").string(), to_json(cfg).dump(2) + "\n");
+  write_text_atomic((fs::path(dir) / "config.json").string(), to_json(cfg).dump(2) + "\n");
 
   data::LoaderConfig lc;
   lc.batch_size = cfg.batch_size;
@@ -293,7 +284,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
       r.wall_seconds = wall_before, r.train_seconds = train_before;
     }
     write_features(model, *data.val, features_path(dir));
-    write_text(result_path(dir), to_json(r).dump(2) + "\n");
+    write_text_atomic(result_path(dir), to_json(r).dump(2) + "\n");
   }
   return r;
 }
