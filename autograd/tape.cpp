@@ -7,6 +7,7 @@
 #include "autograd/profiler.h"
 #include "kernels/cpu/axpy.h"
 #include "kernels/cuda/axpy.h"
+#include "kernels/cuda/nvtx.h"
 #include "kernels/dispatch.h"
 #include "tensor/error.h"
 
@@ -111,6 +112,7 @@ void backward(const Tensor& root, const Tensor& seed) {
     if (outputs[i] && outputs[i]->grad.defined()) {
       Tensor grad_out = std::move(outputs[i]->grad);  // intermediate gradients are dropped once used
       outputs[i]->grad = Tensor();
+      NvtxRange range(node.name);  // "conv2d", "batchnorm", ... in Nsight's backward timeline
       if (profiler_enabled()) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::string shape = grad_out.shape().str();

@@ -1,6 +1,8 @@
 // module.cpp - see module.h.
 #include "nn/module.h"
 
+#include "kernels/cuda/nvtx.h"
+
 #include <set>
 
 #include "autograd/grad_mode.h"
@@ -26,10 +28,16 @@ void Module::register_buffer(const std::string& name, Tensor* slot) {
   buffers_.emplace_back(name, slot);
 }
 
+Tensor Module::operator()(const Tensor& x) {
+  NvtxRange range(range_name_);
+  return forward(x);
+}
+
 void Module::add_child(const std::string& name, std::shared_ptr<Module> m) {
   DL_CHECK(m != nullptr, "register_module('", name, "'): null module");
   for (const auto& [n, _] : children_) DL_CHECK(n != name, "child module '", name, "' registered twice");
   m->train(training_);
+  m->range_name_ = name;
   children_.emplace_back(name, std::move(m));
 }
 

@@ -31,7 +31,9 @@ class Module {
   // One input, one output: every layer and network in this project. Modules that are only
   // containers of parameters (a whole model holding an encoder and heads) need not override it.
   virtual Tensor forward(const Tensor& x);
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  // Calls forward() inside an NVTX range named after the module ("layer2", "conv1", ...), so an
+  // Nsight Systems timeline shows the network's structure (a no-op without CUDA).
+  Tensor operator()(const Tensor& x);
 
   // Recursive, in registration order, children after the module's own tensors (as PyTorch).
   NamedTensorList named_parameters() const;
@@ -77,6 +79,7 @@ class Module {
   std::vector<std::pair<std::string, Tensor*>> params_, buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::string range_name_ = "module";  // its name in the parent, for NVTX
 };
 
 // Holds named children, e.g. a whole experiment model {encoder, decoder, ae_mlp, cls_mlp}.

@@ -1,6 +1,8 @@
 // optimizer.cpp - see optimizer.h.
 #include "nn/optimizer.h"
 
+#include "kernels/cuda/nvtx.h"
+
 #include "autograd/grad_mode.h"
 #include "tensor/error.h"
 
@@ -19,6 +21,7 @@ Optimizer::Optimizer(NamedTensorList params, float lr, std::vector<std::string> 
 }
 
 void Optimizer::step() {
+  NvtxRange range("optimizer.step");
   NoGradGuard no_grad;
   for (Slot& s : slots_) {
     const Tensor g = s.param.grad();
