@@ -8,12 +8,12 @@ Run:  /usr/bin/python3 tests/golden/make_conv2d.py   (writes tests/golden/conv2d
 The file is written by hand in the safetensors format (tensor/safetensors.h): 8-byte
 little-endian header length, JSON header, raw little-endian float32.
 """
-import json
 import os
-import struct
 
 import numpy as np
 import torch
+
+from safetensors_writer import write_safetensors  # tests/golden/safetensors_writer.py
 
 # name: (x shape, weight shape, has bias, stride, pad)
 CONFIGS = {
@@ -44,22 +44,8 @@ def main():
             tensors[f"{name}.{k}"] = v.detach().numpy().astype("<f4")
         tensors[f"{name}.stride_pad"] = np.array([stride, pad], dtype="<f4")
 
-    header, blobs, offset = {}, [], 0
-    for k, v in tensors.items():
-        raw = np.ascontiguousarray(v).tobytes()
-        header[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    header["__metadata__"] = {"generator": "tests/golden/make_conv2d.py", "torch": torch.__version__}
-    hjson = json.dumps(header, separators=(",", ":")).encode()
-    hjson += b" " * (-len(hjson) % 8)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv2d.safetensors")
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for raw in blobs:
-            f.write(raw)
-    print(f"wrote {path}: {os.path.getsize(path)} bytes, {len(tensors)} tensors")
+    write_safetensors(path, tensors, {"generator": "tests/golden/make_conv2d.py", "torch": torch.__version__})
 
 
 if __name__ == "__main__":

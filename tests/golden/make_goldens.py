@@ -11,41 +11,18 @@ header {name: {dtype, shape, data_offsets}, "__metadata__": {...}}, then the raw
 
 Sections: batchnorm, cross_entropy, mse_loss, kl_normal, nt_xent (one function each).
 """
-import json
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
 
+from safetensors_writer import write_safetensors  # tests/golden/safetensors_writer.py
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def write_safetensors(name, tensors, metadata=None):
-    header, blobs, offset = {}, [], 0
-    for key, t in tensors.items():
-        t = t.detach().cpu().contiguous()
-        if t.dtype in (torch.float64, torch.float32):
-            t, dtype = t.to(torch.float32), "F32"
-        elif t.dtype in (torch.int64, torch.int32):
-            t, dtype = t.to(torch.int32), "I32"
-        else:
-            raise TypeError(f"{key}: {t.dtype}")
-        raw = t.numpy().tobytes()
-        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    if metadata:
-        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)  # align the data to 8 bytes
-    path = os.path.join(HERE, name + ".safetensors")
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    print(f"wrote {path} ({8 + len(h) + offset} bytes)")
+def write_golden(name, tensors, metadata=None):
+    write_safetensors(os.path.join(HERE, name + ".safetensors"), tensors, metadata)
 
 
 def rand(gen, *shape, lo=-1.0, hi=1.0):
@@ -74,7 +51,7 @@ def batchnorm_case(name, shape, eps, momentum=0.1, seed=0):
         out[f"dx_{mode}"], out[f"dweight_{mode}"], out[f"dbias_{mode}"] = xl.grad, wl.grad, bl.grad
         if mode == "train":
             out["running_mean_out"], out["running_var_out"] = rm, rv
-    write_safetensors(name, out, {"eps": eps, "momentum": momentum})
+    write_golden(name, out, {"eps": eps, "momentum": momentum})
 
 
 # ---- cross_entropy -------------------------------------------------------------------------------
@@ -88,7 +65,7 @@ def cross_entropy_goldens():
         loss = F.cross_entropy(lg, labels)
         loss.backward()
         out.update({f"{tag}_logits": logits, f"{tag}_labels": labels, f"{tag}_loss": loss, f"{tag}_dlogits": lg.grad})
-    write_safetensors("cross_entropy", out)
+    write_golden("cross_entropy", out)
 
 
 # ---- mse_loss, kl_normal -------------------------------------------------------------------------
@@ -98,7 +75,7 @@ def mse_goldens():
     p = leaf(pred)
     loss = F.mse_loss(p, target.to(torch.float64))
     loss.backward()
-    write_safetensors("mse_loss", {"pred": pred, "target": target, "loss": loss, "dpred": p.grad})
+    write_golden("mse_loss", {"pred": pred, "target": target, "loss": loss, "dpred": p.grad})
 
 
 def kl_goldens():
@@ -110,7 +87,7 @@ def kl_goldens():
     p = Normal(torch.zeros_like(m), torch.ones_like(m))
     loss = kl_divergence(q, p).mean()
     loss.backward()
-    write_safetensors("kl_normal", {"mu": mu, "logvar": logvar, "loss": loss, "dmu": m.grad, "dlogvar": lv.grad})
+    write_golden("kl_normal", {"mu": mu, "logvar": logvar, "loss": loss, "dmu": m.grad, "dlogvar": lv.grad})
 
 
 # ---- nt_xent -------------------------------------------------------------------------------------
@@ -140,7 +117,7 @@ def nt_xent_goldens():
             loss = fn(al, bl, tau)
             loss.backward()
             out.update({f"{tag}_a": a, f"{tag}_b": b, f"{tag}_loss": loss, f"{tag}_da": al.grad, f"{tag}_db": bl.grad})
-        write_safetensors(name, out, {"N": N, "D": D, "t01": 0.1, "t05": 0.5})
+        write_golden(name, out, {"N": N, "D": D, "t01": 0.1, "t05": 0.5})
 
 
 if __name__ == "__main__":

@@ -8,13 +8,13 @@ names, so that torch's state_dict names are the names our modules register. Torc
 weights (BN affine parameters are randomized too so they matter); our tests load them by name.
 Parameter counts of the full-size networks are printed; tests/test_networks.cpp asserts them.
 """
-import json
 import os
-import struct
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from safetensors_writer import write_safetensors  # tests/golden/safetensors_writer.py
 
 
 class Interpolate(nn.Module):
@@ -152,20 +152,7 @@ class MLP(nn.Module):  # ssl_sandbox/models/blocks.py, with the eps made explici
 
 
 def save_file(tensors, path, metadata=None):
-    """safetensors writer (the format is an 8-byte header length, a JSON header, raw bytes), so this
-    script needs only torch."""
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, t in tensors.items():
-        b = t.numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    write_safetensors(path, tensors, metadata)
 
 
 def count(m):

@@ -11,12 +11,13 @@ and in tests/test_transforms.cpp.
 import json
 import math
 import os
-import struct
 
 import torch
 import torchvision
 import torchvision.transforms.functional as F
 from torchvision.transforms import InterpolationMode
+
+from safetensors_writer import write_safetensors  # tests/golden/safetensors_writer.py
 
 assert torchvision.__version__.startswith("0.14"), torchvision.__version__
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "transforms.safetensors")
@@ -119,18 +120,5 @@ add("crop_stats_32", crop_stats(32), n=200000, scale=[0.08, 1.0], ratio=[0.75, 4
 add("crop_stats_28", crop_stats(28), n=200000, scale=[0.08, 1.0], ratio=[0.75, 4 / 3])
 
 # ---- write safetensors by hand --------------------------------------------------------------
-header, blobs_out, offset = {}, [], 0
-for name, t in out.items():
-    data = t.to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-    header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-    blobs_out.append(data)
-    offset += len(data)
-header["__metadata__"] = {"torch": torch.__version__, "torchvision": torchvision.__version__, **meta}
-hjson = json.dumps(header, separators=(",", ":")).encode()
-hjson += b" " * ((8 - len(hjson) % 8) % 8)
-with open(OUT, "wb") as f:
-    f.write(struct.pack("<Q", len(hjson)))
-    f.write(hjson)
-    for b in blobs_out:
-        f.write(b)
-print(f"wrote {OUT}: {len(out)} tensors, {os.path.getsize(OUT)} bytes")
+write_safetensors(OUT, {name: t.to(torch.float32) for name, t in out.items()},
+                  {"torch": torch.__version__, "torchvision": torchvision.__version__, **meta})
