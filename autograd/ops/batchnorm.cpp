@@ -61,22 +61,23 @@ Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
 Tensor batchnorm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                       Tensor& running_var, bool training, float momentum, float eps) {
   const int64_t S = check_batchnorm_args(x, weight, bias, running_mean, running_var, training, eps);
-  if (x.device() != Device::CPU || S == 1)
+  // The CPU's (N, C) batchnorm has its own channel-blocked kernel; its fused twin is NCHW only.
+  if (x.device() == Device::CPU && S == 1)
     return relu(batchnorm(x, weight, bias, running_mean, running_var, training, momentum, eps));
   const int64_t N = x.size(0), C = x.size(1);
-  Tensor out = Tensor::empty(x.shape());
-  Tensor mean = Tensor::empty({C}), rstd = Tensor::empty({C});
+  Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
+  Tensor mean = Tensor::empty({C}, DType::F32, x.device()), rstd = Tensor::empty({C}, DType::F32, x.device());
   auto ptr = [](const Tensor& t) { return t.defined() ? const_cast<float*>(t.data()) : nullptr; };
-  cpu::batchnorm_relu_forward(out.data(), mean.data(), rstd.data(), ptr(running_mean), ptr(running_var), x.data(),
-                              ptr(weight), ptr(bias), N, C, S, training, momentum, eps);
+  DL_DISPATCH(x.device(), batchnorm_relu_forward, out.data(), mean.data(), rstd.data(), ptr(running_mean),
+              ptr(running_var), x.data(), ptr(weight), ptr(bias), N, C, S, training, momentum, eps);
   if (needs_grad({&x, &weight, &bias})) {
     record("batchnorm_relu", out, {x, weight, bias},
            [x, weight, bias, mean, rstd, N, C, S, training](const Tensor& dout) {
-             Tensor dx = x.requires_grad() ? Tensor::empty(x.shape()) : Tensor();
-             cpu::batchnorm_relu_backward(dx.defined() ? dx.data() : nullptr, grad_buffer(weight), grad_buffer(bias),
-                                          dout.data(), x.data(), weight.defined() ? weight.data() : nullptr,
-                                          bias.defined() ? bias.data() : nullptr, mean.data(), rstd.data(), N, C, S,
-                                          training);
+             Tensor dx = x.requires_grad() ? Tensor::empty(x.shape(), DType::F32, x.device()) : Tensor();
+             DL_DISPATCH(x.device(), batchnorm_relu_backward, dx.defined() ? dx.data() : nullptr,
+                         grad_buffer(weight), grad_buffer(bias), dout.data(), x.data(),
+                         weight.defined() ? weight.data() : nullptr, bias.defined() ? bias.data() : nullptr,
+                         mean.data(), rstd.data(), N, C, S, training);
              accumulate_grad(x, dx);
            });
   }

@@ -1,13 +1,23 @@
-// batchnorm.cu - batch normalization (CUDA twin of kernels/cpu/batchnorm.cpp, derivation in
-// docs/batchnorm.md). The input is (N, C, S), S = H W; statistics per channel over M = N S.
+// batchnorm.cu - batch normalization and the fused batchnorm + ReLU (CUDA twins of
+// kernels/cpu/batchnorm.cpp; derivation in docs/batchnorm.md). The input is (N, C, S), S = H W;
+// statistics per channel over M = N S values.
 //
-// Forward (training): two deterministic per-channel reductions (channel_sums: fixed chunks, no
-// atomics) - sum x, then sum (x - mean)^2 (two passes, as the CPU, so no E[x^2] - E[x]^2
-// cancellation) - a per-channel kernel for mean/rstd/running stats, then one fused
-// normalize + affine pass. Backward: one reduction of (sum dy, sum dy (x - mean)) per channel, a
-// per-channel kernel for dweight/dbias and the dx coefficients, and one fused dx pass:
-//   dx = w rstd (dy - mean(dy) - xhat mean(dy xhat))   (training)
-//   dx = w rstd dy                                      (eval: the statistics are constants)
+// Forward (training), one read of x for the statistics: channel c's M values are split into P
+// fixed chunks (P from the shape only); block (p, c) runs Welford per thread over its strided
+// elements of chunk p and merges the 256 thread states with Chan's formula in a fixed tree order
+// (warp shuffle-down, then warp 0 over the per-warp states), writing one partial (count, mean,
+// M2). A per-channel kernel merges the P partials in order, in double, and writes mean, rstd and
+// the running statistics. No atomics anywhere: a given shape always reduces in the same order.
+//   Welford:  n += 1; d = x - mean; mean += d / n; M2 += d (x - mean)
+//   Chan:     n = na + nb; delta = mb - ma; mean = ma + delta nb / n;
+//             M2 = M2a + M2b + delta^2 na nb / n
+// Then one fused normalize + affine (+ ReLU) pass: y = (x - mean) (w rstd) + b.
+//
+// Backward: one reduction pass (channel_sums, fixed order) of g and g (x - mean), g = dy (or
+// dy [y > 0] for the fused ReLU, y recomputed with the forward's expression), a per-channel kernel
+// for dweight/dbias and the dx coefficients, and one elementwise dx pass:
+//   dx = w rstd (g - mean(g) - xhat mean(g xhat))   (training)
+//   dx = w rstd g                                    (eval: the statistics are constants)
 #include <cmath>
 
 #include "kernels/cuda/batchnorm.h"
@@ -17,38 +27,100 @@ namespace dl::cuda {
 
 namespace {
 
-struct SquaredDeviation {  // acc[0] += (x - mean[c])^2
-  const float* x;
-  const float* mean;
-  __device__ void operator()(int64_t c, int64_t off, float* acc) const {
-    const float d = x[off] - mean[c];
-    acc[0] += d * d;
-  }
-};
-
-struct GradSums {  // acc[0] += dy, acc[1] += dy (x - mean[c])
-  const float* dy;
-  const float* x;
-  const float* mean;
-  __device__ void operator()(int64_t c, int64_t off, float* acc) const {
-    const float g = dy[off];
-    acc[0] += g;
-    acc[1] += g * (x[off] - mean[c]);
-  }
-};
-
-__global__ void mean_kernel(float* mean, const float* sums, int64_t C, int64_t M) {
-  DL_GRID_STRIDE_LOOP(c, C) mean[c] = static_cast<float>(static_cast<double>(sums[c]) / M);
+// The forward's output before the ReLU; __fmaf_rn so that the forward and the backward's mask
+// recomputation round identically whatever the compiler contracts.
+__device__ __forceinline__ float bn_affine(float x, float m, float scale, float shift) {
+  return __fmaf_rn(x - m, scale, shift);
 }
 
-__global__ void train_stats_kernel(float* rstd, float* running_mean, float* running_var, const float* mean,
-                                   const float* sq, int64_t C, int64_t M, float momentum, float eps) {
+// Chan's merge of state b into state a (a = a (+) b). Empty states are skipped (no 0/0).
+__device__ __forceinline__ void welford_merge(float& n, float& mean, float& m2, float nb, float mb, float m2b) {
+  if (nb == 0.0f) return;
+  if (n == 0.0f) {
+    n = nb, mean = mb, m2 = m2b;
+    return;
+  }
+  const float nt = n + nb, delta = mb - mean, f = nb / nt;
+  mean += delta * f;
+  m2 += m2b + delta * delta * n * f;  // delta^2 na nb / n, with the old na
+  n = nt;
+}
+
+// Lane 0 ends with the merge of the warp's 32 states; fixed tree order (shuffle down: lane i takes
+// lane i + offset). Lanes >= offset merge values nobody reads later.
+__device__ __forceinline__ void warp_welford(float& n, float& mean, float& m2) {
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float nb = __shfl_down_sync(0xffffffffu, n, offset);
+    const float mb = __shfl_down_sync(0xffffffffu, mean, offset);
+    const float m2b = __shfl_down_sync(0xffffffffu, m2, offset);
+    welford_merge(n, mean, m2, nb, mb, m2b);
+  }
+}
+
+// Thread 0 ends with the block's merged state. blockDim.x a multiple of 32, <= 1024; every thread
+// must call it (it synchronizes).
+__device__ __forceinline__ void block_welford(float& n, float& mean, float& m2) {
+  __shared__ float sh_n[32], sh_mean[32], sh_m2[32];
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nwarps = blockDim.x / 32;
+  warp_welford(n, mean, m2);
+  __syncthreads();  // a previous call (previous channel of the loop) may still read sh_*
+  if (lane == 0) sh_n[warp] = n, sh_mean[warp] = mean, sh_m2[warp] = m2;
+  __syncthreads();
+  if (warp == 0) {
+    n = lane < nwarps ? sh_n[lane] : 0.0f;
+    mean = lane < nwarps ? sh_mean[lane] : 0.0f;
+    m2 = lane < nwarps ? sh_m2[lane] : 0.0f;
+    warp_welford(n, mean, m2);
+  }
+}
+
+// grid (P, min(C, 65535)); partials (C, P, 3) = (count, mean, M2) of chunk p of channel c, the
+// chunk being values j in [p chunk, min(M, (p + 1) chunk)) of the channel, j = n S + s.
+__global__ void welford_partials_kernel(float* partials, const float* x, int64_t C, int64_t S, int64_t M,
+                                        int64_t chunk) {
+  const int64_t p = blockIdx.x, P = gridDim.x;
+  const int64_t begin = p * chunk, end = min(M, begin + chunk);
+  for (int64_t c = blockIdx.y; c < C; c += gridDim.y) {
+    float n = 0.0f, mean = 0.0f, m2 = 0.0f;
+    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) {
+      const int64_t o = j / S, s = j - o * S;
+      const float v = x[(o * C + c) * S + s];
+      n += 1.0f;  // exact: a thread sees at most chunk / blockDim values (chunk <= M / P + 1)
+      const float d = v - mean;
+      mean += d / n;
+      m2 += d * (v - mean);
+    }
+    block_welford(n, mean, m2);
+    if (threadIdx.x == 0) {
+      float* out = partials + (c * P + p) * 3;
+      out[0] = n, out[1] = mean, out[2] = m2;
+    }
+  }
+}
+
+// One thread per channel: merge the P partials in order (double), then mean, rstd and the running
+// statistics exactly as the CPU: biased variance normalizes, the unbiased one (M2 / (M - 1)) feeds
+// running_var, running = (1 - momentum) running + momentum batch, in float.
+__global__ void welford_finalize_kernel(float* mean, float* rstd, float* running_mean, float* running_var,
+                                        const float* partials, int64_t C, int64_t P, int64_t M, float momentum,
+                                        float eps) {
   DL_GRID_STRIDE_LOOP(c, C) {
-    const double var = static_cast<double>(sq[c]) / M;  // biased: used to normalize
-    rstd[c] = static_cast<float>(1.0 / sqrt(var + eps));
-    if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean[c];
+    double n = 0.0, mu = 0.0, m2 = 0.0;
+    for (int64_t p = 0; p < P; ++p) {
+      const float* q = partials + (c * P + p) * 3;
+      const double nb = q[0], mb = q[1], m2b = q[2];
+      if (nb == 0.0) continue;
+      const double nt = n + nb, delta = mb - mu, f = nb / nt;
+      mu += delta * f;
+      m2 += m2b + delta * delta * n * f;
+      n = nt;
+    }
+    const float m = static_cast<float>(mu);
+    mean[c] = m;
+    rstd[c] = static_cast<float>(1.0 / sqrt(m2 / M + eps));  // biased variance normalizes
+    if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * m;
     if (running_var) {
-      const double unbiased = M > 1 ? static_cast<double>(sq[c]) / (M - 1) : static_cast<double>(sq[c]);
+      const double unbiased = M > 1 ? m2 / (M - 1) : m2;
       running_var[c] = (1.0f - momentum) * running_var[c] + momentum * static_cast<float>(unbiased);
     }
   }
@@ -62,16 +134,45 @@ __global__ void eval_stats_kernel(float* mean, float* rstd, const float* running
   }
 }
 
+// Fused normalize + affine (+ ReLU) over all N C S elements.
+template <bool Relu>
 __global__ void normalize_kernel(float* out, const float* inp, const float* mean, const float* rstd,
                                  const float* weight, const float* bias, int64_t C, int64_t S, int64_t n) {
   DL_GRID_STRIDE_LOOP(idx, n) {
     const int64_t c = (idx / S) % C;
     const float scale = (weight ? weight[c] : 1.0f) * rstd[c], shift = bias ? bias[c] : 0.0f;
-    out[idx] = (inp[idx] - mean[c]) * scale + shift;
+    const float y = bn_affine(inp[idx], mean[c], scale, shift);
+    out[idx] = Relu ? fmaxf(y, 0.0f) : y;
   }
 }
 
-// coef (C, 3) = (k, a, b) with dx = k (dy - a - (x - mean) b); also dweight/dbias +=.
+// The gradient reaching the batchnorm output: dy, or dy [y > 0] behind the fused ReLU.
+template <bool Relu>
+struct BnGrad {
+  const float* dy;
+  const float* x;
+  const float* mean;
+  const float* rstd;
+  const float* weight;
+  const float* bias;
+  __device__ float operator()(int64_t c, int64_t off) const {
+    if (!Relu) return dy[off];
+    const float scale = (weight ? weight[c] : 1.0f) * rstd[c], shift = bias ? bias[c] : 0.0f;
+    return bn_affine(x[off], mean[c], scale, shift) > 0.0f ? dy[off] : 0.0f;
+  }
+};
+
+template <bool Relu>
+struct GradSums {  // acc[0] += g, acc[1] += g (x - mean[c])
+  BnGrad<Relu> grad;
+  __device__ void operator()(int64_t c, int64_t off, float* acc) const {
+    const float g = grad(c, off);
+    acc[0] += g;
+    acc[1] += g * (grad.x[off] - grad.mean[c]);
+  }
+};
+
+// coef (C, 3) = (k, a, b) with dx = k (g - a - (x - mean) b); also dweight/dbias +=.
 __global__ void backward_coef_kernel(float* coef, float* dweight, float* dbias, const float* sums,
                                      const float* weight, const float* rstd, int64_t C, int64_t M, bool training) {
   DL_GRID_STRIDE_LOOP(c, C) {
@@ -85,12 +186,57 @@ __global__ void backward_coef_kernel(float* coef, float* dweight, float* dbias, 
   }
 }
 
-__global__ void dinp_kernel(float* dinp, const float* dout, const float* inp, const float* mean, const float* coef,
-                            int64_t C, int64_t S, int64_t n) {
+template <bool Relu>
+__global__ void dinp_kernel(float* dinp, BnGrad<Relu> grad, const float* coef, int64_t C, int64_t S, int64_t n) {
   DL_GRID_STRIDE_LOOP(idx, n) {
     const int64_t c = (idx / S) % C;
-    dinp[idx] = coef[3 * c] * (dout[idx] - coef[3 * c + 1] - (inp[idx] - mean[c]) * coef[3 * c + 2]);
+    const float g = grad(c, idx);
+    dinp[idx] = coef[3 * c] * (g - coef[3 * c + 1] - (grad.x[idx] - grad.mean[c]) * coef[3 * c + 2]);
   }
+}
+
+template <bool Relu>
+void forward_impl(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
+                  const float* weight, const float* bias, int64_t N, int64_t C, int64_t S, bool training,
+                  float momentum, float eps) {
+  const int64_t M = N * S, n = N * C * S;
+  if (C == 0) return;
+  if (training) {
+    // P from the shape only: about 8192 values per block, at most 64 blocks per channel.
+    const int64_t P = std::clamp<int64_t>(ceil_div(M, 8192), 1, 64);
+    const int64_t chunk = ceil_div(std::max<int64_t>(M, 1), P);
+    ScratchBuffer partials(static_cast<size_t>(C * P * 3) * sizeof(float));
+    const dim3 grid(static_cast<unsigned>(P), static_cast<unsigned>(std::min<int64_t>(C, 65535)));
+    welford_partials_kernel<<<grid, kBlock, 0, stream()>>>(partials.as<float>(), inp, C, S, M, chunk);
+    CUDA_CHECK_LAUNCH();
+    welford_finalize_kernel<<<grid_for(C), kBlock, 0, stream()>>>(mean, rstd, running_mean, running_var,
+                                                                 partials.as<float>(), C, P, M, momentum, eps);
+    CUDA_CHECK_LAUNCH();
+  } else {
+    eval_stats_kernel<<<grid_for(C), kBlock, 0, stream()>>>(mean, rstd, running_mean, running_var, C, eps);
+    CUDA_CHECK_LAUNCH();
+  }
+  if (n == 0) return;
+  normalize_kernel<Relu><<<grid_for(n), kBlock, 0, stream()>>>(out, inp, mean, rstd, weight, bias, C, S, n);
+  CUDA_CHECK_LAUNCH();
+}
+
+template <bool Relu>
+void backward_impl(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                   const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N, int64_t C,
+                   int64_t S, bool training) {
+  const int64_t M = N * S, n = N * C * S;
+  if (C == 0 || (!dinp && !dweight && !dbias)) return;
+  const BnGrad<Relu> grad{dout, inp, mean, rstd, weight, bias};
+  ScratchBuffer sums(static_cast<size_t>(2 * C) * sizeof(float));
+  ScratchBuffer coef(static_cast<size_t>(3 * C) * sizeof(float));
+  channel_sums<2>(sums.as<float>(), GradSums<Relu>{grad}, N, C, S);
+  backward_coef_kernel<<<grid_for(C), kBlock, 0, stream()>>>(coef.as<float>(), dweight, dbias, sums.as<float>(),
+                                                            weight, rstd, C, M, training);
+  CUDA_CHECK_LAUNCH();
+  if (!dinp || n == 0) return;
+  dinp_kernel<Relu><<<grid_for(n), kBlock, 0, stream()>>>(dinp, grad, coef.as<float>(), C, S, n);
+  CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
@@ -98,40 +244,27 @@ __global__ void dinp_kernel(float* dinp, const float* dout, const float* inp, co
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                        int64_t S, bool training, float momentum, float eps) {
-  const int64_t M = N * S, n = N * C * S;
-  if (C == 0) return;
-  if (training) {
-    ScratchBuffer sums(static_cast<size_t>(C) * sizeof(float));
-    channel_sums<1>(sums.as<float>(), LoadValue{inp}, N, C, S);
-    mean_kernel<<<grid_for(C), kBlock, 0, stream()>>>(mean, sums.as<float>(), C, M);
-    CUDA_CHECK_LAUNCH();
-    channel_sums<1>(sums.as<float>(), SquaredDeviation{inp, mean}, N, C, S);
-    train_stats_kernel<<<grid_for(C), kBlock, 0, stream()>>>(rstd, running_mean, running_var, mean,
-                                                            sums.as<float>(), C, M, momentum, eps);
-    CUDA_CHECK_LAUNCH();
-  } else {
-    eval_stats_kernel<<<grid_for(C), kBlock, 0, stream()>>>(mean, rstd, running_mean, running_var, C, eps);
-    CUDA_CHECK_LAUNCH();
-  }
-  if (n == 0) return;
-  normalize_kernel<<<grid_for(n), kBlock, 0, stream()>>>(out, inp, mean, rstd, weight, bias, C, S, n);
-  CUDA_CHECK_LAUNCH();
+  forward_impl<false>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum,
+                      eps);
 }
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
                         int64_t S, bool training) {
-  const int64_t M = N * S, n = N * C * S;
-  if (C == 0) return;
-  ScratchBuffer sums(static_cast<size_t>(2 * C) * sizeof(float));
-  ScratchBuffer coef(static_cast<size_t>(3 * C) * sizeof(float));
-  channel_sums<2>(sums.as<float>(), GradSums{dout, inp, mean}, N, C, S);
-  backward_coef_kernel<<<grid_for(C), kBlock, 0, stream()>>>(coef.as<float>(), dweight, dbias, sums.as<float>(),
-                                                            weight, rstd, C, M, training);
-  CUDA_CHECK_LAUNCH();
-  if (!dinp || n == 0) return;
-  dinp_kernel<<<grid_for(n), kBlock, 0, stream()>>>(dinp, dout, inp, mean, coef.as<float>(), C, S, n);
-  CUDA_CHECK_LAUNCH();
+  backward_impl<false>(dinp, dweight, dbias, dout, inp, weight, nullptr, mean, rstd, N, C, S, training);
+}
+
+void batchnorm_relu_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                            const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                            int64_t S, bool training, float momentum, float eps) {
+  forward_impl<true>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum,
+                     eps);
+}
+
+void batchnorm_relu_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                             const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N,
+                             int64_t C, int64_t S, bool training) {
+  backward_impl<true>(dinp, dweight, dbias, dout, inp, weight, bias, mean, rstd, N, C, S, training);
 }
 
 }  // namespace dl::cuda

@@ -14,4 +14,13 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
                         int64_t S, bool training);
 
+// Fused batchnorm + ReLU: out = max(y, 0); the backward recomputes the mask [y > 0] from inp, mean,
+// rstd, weight, bias with the forward's exact expression. Any S (the CPU's is used for S > 1).
+void batchnorm_relu_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                            const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                            int64_t S, bool training, float momentum, float eps);
+void batchnorm_relu_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                             const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N,
+                             int64_t C, int64_t S, bool training);
+
 }  // namespace dl::cuda
