@@ -1,5 +1,8 @@
 // shape_ops.cpp - differentiable views and column slices. reshape/flatten move no data.
 #include "autograd/functions.h"
+#include "kernels/cpu/narrow_cols.h"
+#include "kernels/cuda/narrow_cols.h"
+#include "kernels/dispatch.h"
 #include "tensor/error.h"
 
 namespace dl {
@@ -20,24 +23,17 @@ Tensor flatten(const Tensor& x) {
 }
 
 Tensor narrow_cols(const Tensor& x, int64_t begin, int64_t end) {
-  DL_CHECK(x.ndim() == 2, "narrow_cols needs an (N, D) tensor, got ", x.shape().str());
+  DL_CHECK(x.defined() && x.ndim() == 2 && x.dtype() == DType::F32, "narrow_cols needs an (N, D) f32 tensor, got ",
+           x.defined() ? x.shape().str() : "undefined");
   const int64_t N = x.size(0), D = x.size(1), w = end - begin;
   DL_CHECK(0 <= begin && begin <= end && end <= D, "narrow_cols [", begin, ", ", end, ") out of range for ",
            x.shape().str());
-  DL_CHECK(x.device() == Device::CPU || w == D, "narrow_cols on CUDA is not implemented yet");
   Tensor out = Tensor::empty({N, w}, DType::F32, x.device());
-  // A strided row copy; tiny next to the GEMMs around it.
-  const float* src = x.data();
-  float* dst = out.data();
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t j = 0; j < w; ++j) dst[n * w + j] = src[n * D + begin + j];
+  DL_DISPATCH(x.device(), narrow_cols_forward, out.data(), x.data(), N, D, begin, w);
   if (needs_grad({&x})) {
     record("narrow_cols", out, {x}, [x, N, D, begin, w](const Tensor& dout) {
-      Tensor dx = zeros(x.shape(), x.device());
-      float* g = dx.data();
-      const float* d = dout.data();
-      for (int64_t n = 0; n < N; ++n)
-        for (int64_t j = 0; j < w; ++j) g[n * D + begin + j] = d[n * w + j];
+      Tensor dx = Tensor::empty(x.shape(), DType::F32, x.device());
+      DL_DISPATCH(x.device(), narrow_cols_backward, dx.data(), dout.data(), N, D, begin, w);
       accumulate_grad(x, dx);
     });
   }
