@@ -116,21 +116,37 @@ void BM_cuda_cross_entropy(benchmark::State& state) {  // (256, 10) logits, forw
 }
 BENCHMARK(BM_cuda_cross_entropy)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-// NT-Xent (SimCLR, 2 N = 512 rows of D = 128) forward + backward; TFLOP/s counts its 3 GEMMs.
+// NT-Xent (SimCLR, 2 N = 512 rows of D = 128) forward + backward; TFLOP/s counts its GEMMs:
+// S (R R D 2 flops) and dz = (dS + dS^T) z (2 R R D 2 flops).
 void BM_cuda_nt_xent(benchmark::State& state) {
   if (!require_gpu(state)) return;
   const int64_t N = kBatch, D = 128, R = 2 * N;
   Tensor z1 = device_tensor({N, D}, 1, -0.1f, 0.1f), z2 = device_tensor({N, D}, 2, -0.1f, 0.1f);
-  Tensor probs = zeros({R, R}, Device::CUDA), dS = zeros({R, R}, Device::CUDA), loss = zeros({1}, Device::CUDA);
+  Tensor dS = zeros({R, R}, Device::CUDA), loss = zeros({1}, Device::CUDA);
   Tensor dz1 = zeros({N, D}, Device::CUDA), dz2 = zeros({N, D}, Device::CUDA), dloss = ones({1}, Device::CUDA);
   time_loop(state, [&] {
-    cuda::nt_xent_forward(loss.data(), probs.data(), z1.data(), z2.data(), N, D, 0.5f);
-    cuda::nt_xent_backward(dz1.data(), dz2.data(), dS.data(), dloss.data(), z1.data(), z2.data(), probs.data(), N, D,
-                           0.5f);
+    cuda::nt_xent_forward(loss.data(), dS.data(), z1.data(), z2.data(), N, D, 0.5f);
+    cuda::nt_xent_backward(dz1.data(), dz2.data(), dloss.data(), z1.data(), z2.data(), dS.data(), N, D, 0.5f);
   });
   set_flops(state, 3.0 * 2.0 * R * R * D);
 }
 BENCHMARK(BM_cuda_nt_xent)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// The reference's cross-view loss (the one SimCLR training uses), N = 256, D = 128: 3 N N D GEMMs.
+void BM_cuda_nt_xent_cross_view(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  const int64_t N = kBatch, D = 128;
+  Tensor e1 = device_tensor({N, D}, 1, -0.1f, 0.1f), e2 = device_tensor({N, D}, 2, -0.1f, 0.1f);
+  Tensor dS = zeros({N, N}, Device::CUDA), loss = zeros({1}, Device::CUDA);
+  Tensor de1 = zeros({N, D}, Device::CUDA), de2 = zeros({N, D}, Device::CUDA), dloss = ones({1}, Device::CUDA);
+  time_loop(state, [&] {
+    cuda::nt_xent_cross_view_forward(loss.data(), dS.data(), e1.data(), e2.data(), N, D, 0.1f);
+    cuda::nt_xent_cross_view_backward(de1.data(), de2.data(), dloss.data(), e1.data(), e2.data(), dS.data(), N, D,
+                                      0.1f);
+  });
+  set_flops(state, 3.0 * 2.0 * N * N * D);
+}
+BENCHMARK(BM_cuda_nt_xent_cross_view)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // cuBLAS sgemm: the bound for the GEMM-based ops (conv, linear, NT-Xent), and the MLP head's linear.
 void BM_cuda_sgemm(benchmark::State& state) {
