@@ -18,7 +18,9 @@
 // for dweight/dbias and the dx coefficients, and one elementwise dx pass:
 //   dx = w rstd (g - mean(g) - xhat mean(g xhat))   (training)
 //   dx = w rstd g                                    (eval: the statistics are constants)
+#include <climits>
 #include <cmath>
+#include <cstdint>
 
 #include "kernels/cuda/batchnorm.h"
 #include "kernels/cuda/common.cuh"
@@ -76,14 +78,16 @@ __device__ __forceinline__ void block_welford(float& n, float& mean, float& m2) 
 
 // grid (P, min(C, 65535)); partials (C, P, 3) = (count, mean, M2) of chunk p of channel c, the
 // chunk being values j in [p chunk, min(M, (p + 1) chunk)) of the channel, j = n S + s.
-__global__ void welford_partials_kernel(float* partials, const float* x, int64_t C, int64_t S, int64_t M,
-                                        int64_t chunk) {
-  const int64_t p = blockIdx.x, P = gridDim.x;
-  const int64_t begin = p * chunk, end = min(M, begin + chunk);
-  for (int64_t c = blockIdx.y; c < C; c += gridDim.y) {
+// I: uint32_t when N C S <= INT32_MAX (no index can wrap: all stay below 2^31 + 2^31), else
+// int64_t; 32-bit divisions for j / S are several times cheaper than 64-bit ones.
+template <typename I>
+__global__ void welford_partials_kernel(float* partials, const float* x, I C, I S, I M, I chunk) {
+  const I p = blockIdx.x, P = gridDim.x;
+  const I begin = p * chunk, end = min(M, begin + chunk);
+  for (I c = blockIdx.y; c < C; c += gridDim.y) {
     float n = 0.0f, mean = 0.0f, m2 = 0.0f;
-    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) {
-      const int64_t o = j / S, s = j - o * S;
+    for (I j = begin + threadIdx.x; j < end; j += blockDim.x) {
+      const I o = j / S, s = j - o * S;
       const float v = x[(o * C + c) * S + s];
       n += 1.0f;  // exact: a thread sees at most chunk / blockDim values (chunk <= M / P + 1)
       const float d = v - mean;
@@ -92,7 +96,7 @@ __global__ void welford_partials_kernel(float* partials, const float* x, int64_t
     }
     block_welford(n, mean, m2);
     if (threadIdx.x == 0) {
-      float* out = partials + (c * P + p) * 3;
+      float* out = partials + (static_cast<int64_t>(c) * P + p) * 3;
       out[0] = n, out[1] = mean, out[2] = m2;
     }
   }
@@ -134,12 +138,14 @@ __global__ void eval_stats_kernel(float* mean, float* rstd, const float* running
   }
 }
 
-// Fused normalize + affine (+ ReLU) over all N C S elements.
-template <bool Relu>
+// Fused normalize + affine (+ ReLU) over all N C S elements. I is the index type: uint32_t when
+// n <= INT32_MAX (then idx + stride < 2^32 cannot wrap: stride <= 2^20 blocks x 256 = 2^28), so the
+// per-element channel index (idx / S) % C is a 32-bit division instead of a much slower 64-bit one.
+template <bool Relu, typename I>
 __global__ void normalize_kernel(float* out, const float* inp, const float* mean, const float* rstd,
-                                 const float* weight, const float* bias, int64_t C, int64_t S, int64_t n) {
-  DL_GRID_STRIDE_LOOP(idx, n) {
-    const int64_t c = (idx / S) % C;
+                                 const float* weight, const float* bias, I C, I S, I n) {
+  for (I idx = blockIdx.x * blockDim.x + threadIdx.x; idx < n; idx += static_cast<I>(blockDim.x) * gridDim.x) {
+    const I c = (idx / S) % C;
     const float scale = (weight ? weight[c] : 1.0f) * rstd[c], shift = bias ? bias[c] : 0.0f;
     const float y = bn_affine(inp[idx], mean[c], scale, shift);
     out[idx] = Relu ? fmaxf(y, 0.0f) : y;
@@ -186,12 +192,13 @@ __global__ void backward_coef_kernel(float* coef, float* dweight, float* dbias, 
   }
 }
 
-template <bool Relu>
-__global__ void dinp_kernel(float* dinp, BnGrad<Relu> grad, const float* coef, int64_t C, int64_t S, int64_t n) {
-  DL_GRID_STRIDE_LOOP(idx, n) {
-    const int64_t c = (idx / S) % C;
+template <bool Relu, typename I>  // I: as normalize_kernel's
+__global__ void dinp_kernel(float* dinp, BnGrad<Relu> grad, const float* coef, I C, I S, I n) {
+  for (I idx = blockIdx.x * blockDim.x + threadIdx.x; idx < n; idx += static_cast<I>(blockDim.x) * gridDim.x) {
+    const I c = (idx / S) % C;
     const float g = grad(c, idx);
-    dinp[idx] = coef[3 * c] * (g - coef[3 * c + 1] - (grad.x[idx] - grad.mean[c]) * coef[3 * c + 2]);
+    const float* k = coef + 3 * static_cast<int64_t>(c);  // 3 c may not fit in 32 bits
+    dinp[idx] = k[0] * (g - k[1] - (grad.x[idx] - grad.mean[c]) * k[2]);
   }
 }
 
@@ -207,7 +214,12 @@ void forward_impl(float* out, float* mean, float* rstd, float* running_mean, flo
     const int64_t chunk = ceil_div(std::max<int64_t>(M, 1), P);
     ScratchBuffer partials(static_cast<size_t>(C * P * 3) * sizeof(float));
     const dim3 grid(static_cast<unsigned>(P), static_cast<unsigned>(std::min<int64_t>(C, 65535)));
-    welford_partials_kernel<<<grid, kBlock, 0, stream()>>>(partials.as<float>(), inp, C, S, M, chunk);
+    if (n <= INT32_MAX)
+      welford_partials_kernel<uint32_t><<<grid, kBlock, 0, stream()>>>(
+          partials.as<float>(), inp, static_cast<uint32_t>(C), static_cast<uint32_t>(S), static_cast<uint32_t>(M),
+          static_cast<uint32_t>(chunk));
+    else
+      welford_partials_kernel<int64_t><<<grid, kBlock, 0, stream()>>>(partials.as<float>(), inp, C, S, M, chunk);
     CUDA_CHECK_LAUNCH();
     welford_finalize_kernel<<<grid_for(C), kBlock, 0, stream()>>>(mean, rstd, running_mean, running_var,
                                                                  partials.as<float>(), C, P, M, momentum, eps);
@@ -217,7 +229,11 @@ void forward_impl(float* out, float* mean, float* rstd, float* running_mean, flo
     CUDA_CHECK_LAUNCH();
   }
   if (n == 0) return;
-  normalize_kernel<Relu><<<grid_for(n), kBlock, 0, stream()>>>(out, inp, mean, rstd, weight, bias, C, S, n);
+  if (n <= INT32_MAX)
+    normalize_kernel<Relu, uint32_t><<<grid_for(n), kBlock, 0, stream()>>>(
+        out, inp, mean, rstd, weight, bias, static_cast<uint32_t>(C), static_cast<uint32_t>(S), static_cast<uint32_t>(n));
+  else
+    normalize_kernel<Relu, int64_t><<<grid_for(n), kBlock, 0, stream()>>>(out, inp, mean, rstd, weight, bias, C, S, n);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -235,7 +251,11 @@ void backward_impl(float* dinp, float* dweight, float* dbias, const float* dout,
                                                             weight, rstd, C, M, training);
   CUDA_CHECK_LAUNCH();
   if (!dinp || n == 0) return;
-  dinp_kernel<Relu><<<grid_for(n), kBlock, 0, stream()>>>(dinp, grad, coef.as<float>(), C, S, n);
+  if (n <= INT32_MAX)
+    dinp_kernel<Relu, uint32_t><<<grid_for(n), kBlock, 0, stream()>>>(
+        dinp, grad, coef.as<float>(), static_cast<uint32_t>(C), static_cast<uint32_t>(S), static_cast<uint32_t>(n));
+  else
+    dinp_kernel<Relu, int64_t><<<grid_for(n), kBlock, 0, stream()>>>(dinp, grad, coef.as<float>(), C, S, n);
   CUDA_CHECK_LAUNCH();
 }
 
