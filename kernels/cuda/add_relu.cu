@@ -12,7 +12,12 @@ namespace {
 
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
-__device__ __forceinline__ float add_relu1(float a, float b) { return fmaxf(a + b, 0.0f); }
+// std::max(a + b, 0.0f) as the CPU computes it: a NaN propagates (fmaxf would turn it into 0 and
+// hide a diverging run from the trainer's non-finite loss check).
+__device__ __forceinline__ float add_relu1(float a, float b) {
+  const float y = a + b;
+  return y < 0.0f ? 0.0f : y;
+}
 __device__ __forceinline__ float mask1(float g, float y) { return y > 0.0f ? g : 0.0f; }
 
 // n4 = number of float4 groups handled vectorized (0 if not aligned); elements [4 n4, n) scalar.

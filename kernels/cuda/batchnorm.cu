@@ -148,7 +148,7 @@ __global__ void normalize_kernel(float* out, const float* inp, const float* mean
     const I c = (idx / S) % C;
     const float scale = (weight ? weight[c] : 1.0f) * rstd[c], shift = bias ? bias[c] : 0.0f;
     const float y = bn_affine(inp[idx], mean[c], scale, shift);
-    out[idx] = Relu ? fmaxf(y, 0.0f) : y;
+    out[idx] = Relu && y < 0.0f ? 0.0f : y;  // std::max(y, 0.0f) as the CPU: NaN propagates
   }
 }
 
