@@ -4,9 +4,12 @@
 // Plus upsample_nearest2x and global_avg_pool in GB/s (bytes read + written).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+
 #include "kernels/cpu/avgpool.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_packed.h"
 #include "kernels/cpu/upsample.h"
 #include "tensor/tensor.h"
 
@@ -68,6 +71,55 @@ void resnet_shapes(benchmark::internal::Benchmark* bm) {
 BENCHMARK(BM_conv2d_forward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_backward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
+
+// ---- packed (ours) vs old path (OpenBLAS) A/B, alternating within each iteration ------------------
+// Every 3x3 stride-1 pad-1 convolution of ResNet18-CIFAR at width w: the stem (3 -> w, 32x32) and
+// C -> C at 32x32, 16x16, 8x8, 4x4 for C = w, 2w, 4w, 8w; batch N. mode 0: the weight gradient
+// alone (dinp null), mode 1: the whole backward (dinp + dweight). Each iteration runs the packed
+// path and the old path (set_packed_gemm_enabled) back to back, alternating which goes first;
+// counters: new_ms, old_ms and ratio = new / old (time per call). Loose on a loaded machine: compare
+// ratios, not absolute times.
+void BM_conv2d_backward_ab(benchmark::State& state) {
+  const int64_t C = state.range(0), OC = state.range(1), HW = state.range(2), N = state.range(3);
+  const bool with_dinp = state.range(4) == 1;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), w = dl::rand_uniform({OC, C, 3, 3}, -0.05f, 0.05f, gen);
+  dl::Tensor dy = dl::rand_uniform({N, OC, HW, HW}, -1, 1, gen), dx = dl::zeros({N, C, HW, HW}),
+             dw = dl::zeros({OC, C, 3, 3});
+  auto run = [&](bool packed) {
+    dl::cpu::set_packed_gemm_enabled(packed);
+    const auto t0 = std::chrono::steady_clock::now();
+    dl::cpu::conv2d_backward(with_dinp ? dx.data() : nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C,
+                             HW, HW, OC, 3, 3, 1, 1);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  double t_new = 0, t_old = 0;
+  int64_t it = 0;
+  for (auto _ : state) {
+    double a, b;
+    if (it++ % 2 == 0) a = run(true), b = run(false);
+    else b = run(false), a = run(true);
+    t_new += a, t_old += b;
+    state.SetIterationTime(a + b);
+  }
+  dl::cpu::set_packed_gemm_enabled(true);
+  state.counters["new_ms"] = 1e3 * t_new / it;
+  state.counters["old_ms"] = 1e3 * t_old / it;
+  state.counters["ratio"] = t_new / t_old;
+  state.counters["new_GFLOP/s"] = 2.0 * N * OC * HW * HW * C * 9 * (with_dinp ? 2 : 1) * it / t_new * 1e-9;
+}
+
+void resnet_backward_shapes(benchmark::internal::Benchmark* bm) {
+  bm->ArgNames({"C", "OC", "HW", "N", "dinp"});
+  for (int64_t mode : {0, 1})
+    for (int64_t n : {64})
+      for (int64_t w : {16, 64}) {
+        bm->Args({3, w, 32, n, mode});
+        for (int64_t m : {1, 2, 4, 8}) bm->Args({w * m, w * m, 32 / m, n, mode});
+      }
+  bm->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
+}
+BENCHMARK(BM_conv2d_backward_ab)->Apply(resnet_backward_shapes);
 
 // ---- upsample / avgpool: memory-bound, GB/s of bytes read + written ---------------------------
 void set_bandwidth(benchmark::State& state, double bytes) {
