@@ -4,6 +4,8 @@
 // Plus upsample_nearest2x and global_avg_pool in GB/s (bytes read + written).
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <chrono>
 
 #include "kernels/cpu/avgpool.h"
@@ -77,8 +79,8 @@ BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
 // C -> C at 32x32, 16x16, 8x8, 4x4 for C = w, 2w, 4w, 8w; batch N. mode 0: the weight gradient
 // alone (dinp null), mode 1: the whole backward (dinp + dweight). Each iteration runs the packed
 // path and the old path (set_packed_gemm_enabled) back to back, alternating which goes first;
-// counters: new_ms, old_ms and ratio = new / old (time per call). Loose on a loaded machine: compare
-// ratios, not absolute times.
+// counters: new_ms, old_ms and ratio = new / old (wall time per call), cpu_ratio = the same for the
+// process CPU time. Loose on a loaded machine: compare ratios, not absolute times.
 void BM_conv2d_backward_ab(benchmark::State& state) {
   const int64_t C = state.range(0), OC = state.range(1), HW = state.range(2), N = state.range(3);
   const bool with_dinp = state.range(4) == 1;
@@ -86,12 +88,18 @@ void BM_conv2d_backward_ab(benchmark::State& state) {
   dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), w = dl::rand_uniform({OC, C, 3, 3}, -0.05f, 0.05f, gen);
   dl::Tensor dy = dl::rand_uniform({N, OC, HW, HW}, -1, 1, gen), dx = dl::zeros({N, C, HW, HW}),
              dw = dl::zeros({OC, C, 3, 3});
+  double cpu_new = 0, cpu_old = 0;  // process CPU time (all threads): steadier than wall time under load
   auto run = [&](bool packed) {
     dl::cpu::set_packed_gemm_enabled(packed);
+    timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     const auto t0 = std::chrono::steady_clock::now();
     dl::cpu::conv2d_backward(with_dinp ? dx.data() : nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C,
                              HW, HW, OC, 3, 3, 1, 1);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    (packed ? cpu_new : cpu_old) += (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
+    return wall;
   };
   double t_new = 0, t_old = 0;
   int64_t it = 0;
@@ -106,6 +114,7 @@ void BM_conv2d_backward_ab(benchmark::State& state) {
   state.counters["new_ms"] = 1e3 * t_new / it;
   state.counters["old_ms"] = 1e3 * t_old / it;
   state.counters["ratio"] = t_new / t_old;
+  state.counters["cpu_ratio"] = cpu_new / cpu_old;
   state.counters["new_GFLOP/s"] = 2.0 * N * OC * HW * HW * C * 9 * (with_dinp ? 2 : 1) * it / t_new * 1e-9;
 }
 

@@ -1,7 +1,8 @@
 // test_conv2d_wgrad_packed.cpp - the packed convolution weight gradient
 // (kernels/cpu/conv2d_wgrad_packed.h) against a double-precision reference on odd shapes (K not a
 // multiple of 16, OC not a multiple of 6, 1x1 and 5x5, 4x4 images, batch 1, images larger than
-// one 256-pixel chunk, P not a multiple of 8, OC over one M block), against the OpenBLAS path via
+// one 256-pixel chunk, P not a multiple of 8, OC over one M block; both panel builders: C a multiple
+// of 16 or not), against the OpenBLAS path via
 // autograd, and bitwise identical for 1 and 2 threads.
 #include <gtest/gtest.h>
 
@@ -63,6 +64,13 @@ TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
       {17, 8, 4, 4, 20, 3, 3, 1},   // 16 images per chunk, then 1
       {3, 4, 4, 4, 140, 3, 3, 1},   // OC = 140: two M blocks
       {1, 4, 32, 32, 16, 3, 3, 1},  // 32x32: four full chunks
+      // C a multiple of 16: the channels-last variant
+      {2, 32, 20, 20, 7, 3, 3, 1},  // chunks of 256 pixels straddle rows of 20
+      {17, 16, 4, 4, 20, 3, 3, 1},  // 16 images per chunk, then 1
+      {3, 16, 7, 7, 5, 5, 5, 2},    // 5x5, P = 49 padded to 56
+      {2, 32, 9, 9, 11, 1, 1, 0},   // 1x1
+      {3, 16, 4, 4, 140, 3, 3, 1},  // two M blocks
+      {1, 48, 16, 16, 9, 3, 3, 1},  // three channel groups, one 256-pixel chunk
   };
   for (const WShape& s : shapes) {
     const auto x = pseudo_random(s.N * s.C * s.H * s.W, 11), dy = pseudo_random(s.N * s.OC * s.H * s.W, 12);
@@ -112,7 +120,8 @@ TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
 
 // Each dW element is summed over the chunks in one fixed order by whichever thread owns its tile.
 TEST(Conv2dWgradPacked, BitwiseSameForOneAndTwoThreads) {
-  const WShape shapes[] = {{8, 16, 16, 16, 16, 3, 3, 1}, {16, 8, 4, 4, 140, 3, 3, 1}, {4, 4, 32, 32, 16, 3, 3, 1}};
+  const WShape shapes[] = {{8, 16, 16, 16, 16, 3, 3, 1}, {16, 8, 4, 4, 140, 3, 3, 1}, {4, 4, 32, 32, 16, 3, 3, 1},
+                           {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}};
   for (const WShape& s : shapes) {
     const auto x = pseudo_random(s.N * s.C * s.H * s.W, 21), dy = pseudo_random(s.N * s.OC * s.H * s.W, 22);
     std::vector<float> dw[2];

@@ -144,6 +144,83 @@ __attribute__((target("avx2"))) void build_panel_t(float* panel, const float* in
   }
 }
 
+// ---- channels-last variant (C a multiple of 16) ---------------------------------------------------
+// The columns of dW are taken in the order (channel group of 16, kk, channel in group): a panel is
+// then (kk, 16 channels), and its row for pixel (oh, ow) is the 16 channels of the input at
+// (oh - pad + kh, ow - pad + kw): one 64-byte row of a zero-padded channels-last copy S of those
+// 16 channels. S is built once per (chunk, channel group) with 8x8 transposes; each of the KH KW
+// panels is then plain copies of contiguous runs of S rows (one per output row), instead of 8x8
+// transposes per panel. dW is accumulated in that column order into a scratch and permuted into
+// dweight (OC, C, KH, KW) at the end.
+
+// S rows of image i of a chunk: output rows [orow0, orow1) need input rows
+// [orow0 - pad, orow1 - 1 - pad + KH): R = orow1 - orow0 + KH - 1 rows of Wp = W + KW - 1 pixels.
+struct SliceRows {
+  int64_t orow0, orow1, valid;  // valid: real pixels of the image in the chunk
+};
+inline SliceRows slice_rows(const Geometry& g, const Chunk& ch) {
+  const int64_t valid = std::clamp<int64_t>(g.P - ch.q0, 0, ch.seg);
+  return {ch.q0 / g.W, (ch.q0 + valid + g.W - 1) / g.W, valid};
+}
+
+// S (per image of the chunk, slice_sz floats apart): S[(r Wp + pc) 16 + c'] = inp[n, 16 cg + c',
+// orow0 - pad + r, pc - pad], zero outside the image. pos[x] = (x / W) Wp + x % W.
+__attribute__((target("avx2"))) void build_slice(float* S, int64_t slice_sz, const float* inp, const Geometry& g,
+                                                 const Chunk& ch, int64_t cg, const int32_t* pos) {
+  const int64_t Wp = g.W + g.KW - 1;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int64_t i = 0; i < ch.nimg; ++i) {
+    const float* img = inp + ((ch.n0 + i) * g.C + cg * kNr) * g.HW;
+    float* Si = S + i * slice_sz;
+    const SliceRows sr = slice_rows(g, ch);
+    const int64_t rbase = sr.orow0 - g.pad, R = sr.orow1 - sr.orow0 + g.KH - 1;
+    for (int64_t r = 0; r < R; ++r) {  // zero the rows outside the image and the column halo
+      float* row = Si + r * Wp * kNr;
+      const int64_t ih = rbase + r;
+      if (ih < 0 || ih >= g.H) {
+        std::fill_n(row, Wp * kNr, 0.0f);
+      } else {
+        std::fill_n(row, g.pad * kNr, 0.0f);
+        std::fill_n(row + (g.pad + g.W) * kNr, (Wp - g.pad - g.W) * kNr, 0.0f);
+      }
+    }
+    const int64_t ih_lo = std::max<int64_t>(0, rbase), ih_hi = std::min(g.H, rbase + R);
+    if (ih_hi <= ih_lo) continue;
+    const int64_t qa = ih_lo * g.W, qb = ih_hi * g.W;  // the input pixels inside S, contiguous
+    float* base = Si + ((ih_lo - rbase) * Wp + g.pad) * kNr;
+    for (int64_t h = 0; h < 2; ++h)
+      for (int64_t q = qa; q < qb; q += 8) {
+        const int64_t n = std::min<int64_t>(8, qb - q);
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), iota);
+        __m256 v[8];
+        for (int64_t t = 0; t < 8; ++t) v[t] = _mm256_maskload_ps(img + (8 * h + t) * g.HW + q, m);
+        transpose8(v);
+        const int32_t* ps = pos + (q - qa);
+        for (int64_t s = 0; s < n; ++s) _mm256_storeu_ps(base + ps[s] * kNr + 8 * h, v[s]);
+      }
+  }
+}
+
+// panel (kc x 16) for kernel offset (kh, kw) from S: one contiguous copy per output row.
+__attribute__((target("avx2"))) void build_panel_cl(float* panel, const float* S, int64_t slice_sz,
+                                                    const Geometry& g, const Chunk& ch, int64_t kh, int64_t kw) {
+  const int64_t Wp = g.W + g.KW - 1;
+  const SliceRows sr = slice_rows(g, ch);
+  for (int64_t i = 0; i < ch.nimg; ++i) {
+    const float* Si = S + i * slice_sz;
+    float* prow = panel + i * ch.seg * kNr;
+    for (int64_t q = ch.q0; q < ch.q0 + sr.valid;) {
+      const int64_t oh = q / g.W, ow = q % g.W, len = std::min(g.W - ow, ch.q0 + sr.valid - q);
+      const float* src = Si + ((oh - sr.orow0 + kh) * Wp + ow + kw) * kNr;
+      float* dst = prow + (q - ch.q0) * kNr;
+      for (int64_t x = 0; x < len * kNr; x += 8) _mm256_store_ps(dst + x, _mm256_loadu_ps(src + x));
+      q += len;
+    }
+    for (int64_t k = sr.valid; k < ch.seg; ++k)  // the padding pixels up to P8
+      for (int64_t x = 0; x < kNr; x += 8) _mm256_store_ps(prow + k * kNr + x, _mm256_setzero_ps());
+  }
+}
+
 }  // namespace
 
 bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* inp, int64_t N, int64_t C, int64_t H,
@@ -184,9 +261,19 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   const int64_t p_per_mb = (n_p + n_mb - 1) / n_mb;
   const int64_t n_tiles = n_p * n_j;
   const int64_t ap_sz = n_p * kMr * kKc + 8;  // + 8: pack_dy's last store spills 2 floats
+  // Channels-last variant: per thread a slice S per image of a chunk, and a shared dW scratch.
+  const bool cl = C % kNr == 0;
+  const int64_t Wp = W + KW - 1;
+  const int64_t slice_rows_max = (plan.per_image > 0 ? std::min(H, kKc / W + 2) : H) + KH - 1;
+  const int64_t slice_sz = cl ? slice_rows_max * Wp * kNr : 0;
+  const int64_t s_sz = cl ? slice_sz * (plan.per_image > 0 ? 1 : plan.imgs_per_chunk) : 0;
+  const int64_t per_thread = ap_sz + s_sz;
   const int64_t threads = omp_get_max_threads();
-  Tensor ws = Tensor::empty({threads * ap_sz});
+  Tensor ws = Tensor::empty({threads * per_thread + (cl ? OC * g.K : 0)});
   float* wsp = ws.data();
+  float* dwp = cl ? wsp + threads * per_thread : dweight;  // (OC, C/16, KH KW, 16) when cl
+  std::vector<int32_t> pos(cl ? P : 0);
+  for (int64_t x = 0; x < static_cast<int64_t>(pos.size()); ++x) pos[x] = static_cast<int32_t>(x / W * Wp + x % W);
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_tiles > 1 && 2 * N * OC * P * g.K > (int64_t{2} << 20);
 
@@ -194,7 +281,8 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   {
     const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
     const int64_t t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
-    float* ap = wsp + t * ap_sz;
+    float* ap = wsp + t * per_thread;
+    float* S = ap + ap_sz;
     alignas(64) float panel[kKc * kNr];
     for (int64_t c = 0; c < plan.n_chunks && t1 > t0; ++c) {
       const Chunk ch = plan.chunk(g, N, c);
@@ -202,21 +290,36 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
       int64_t idx = 0;
       for (int64_t mb = 0; mb < n_mb; ++mb) {
         const int64_t p0 = mb * p_per_mb, p1 = std::min(n_p, p0 + p_per_mb);
+        int64_t slice_cg = -1;  // channel group currently in S
         for (int64_t j = 0; j < n_j; ++j) {
           if (idx + (p1 - p0) <= t0 || idx >= t1) {  // none of this thread's tiles
             idx += p1 - p0;
             continue;
           }
           const int64_t j0 = j * kNr, nr = std::min(kNr, g.K - j0);
-          build_panel_t(panel, inp, g, masks.data(), masks.data() + kk_n * G8, shift.data(), ch, j0);
+          if (cl) {  // j = cg KH KW + kk
+            const int64_t cg = j / kk_n, kk = j % kk_n;
+            if (cg != slice_cg) build_slice(S, slice_sz, inp, g, ch, cg, pos.data()), slice_cg = cg;
+            build_panel_cl(panel, S, slice_sz, g, ch, kk / KW, kk % KW);
+          } else {
+            build_panel_t(panel, inp, g, masks.data(), masks.data() + kk_n * G8, shift.data(), ch, j0);
+          }
           for (int64_t p = p0; p < p1; ++p, ++idx) {
             if (idx < t0 || idx >= t1) continue;
-            micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dweight + p * kMr * g.K + j0, g.K,
-                              std::min(kMr, OC - p * kMr), nr, false);
+            micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dwp + p * kMr * g.K + j0, g.K,
+                              std::min(kMr, OC - p * kMr), nr, cl && c == 0);
           }
         }
       }
     }
+  }
+  if (cl) {  // dweight[o, c, kk] += dwp[o, c / 16, kk, c % 16]
+#pragma omp parallel for schedule(static) if (parallel && OC * g.K > 65536)
+    for (int64_t o = 0; o < OC; ++o)
+      for (int64_t cg = 0; cg < C / kNr; ++cg)
+        for (int64_t kk = 0; kk < kk_n; ++kk)
+          for (int64_t cc = 0; cc < kNr; ++cc)
+            dweight[(o * C + cg * kNr + cc) * kk_n + kk] += dwp[o * g.K + (cg * kk_n + kk) * kNr + cc];
   }
   return true;
 }
