@@ -11,7 +11,7 @@
 #include "kernels/cpu/avgpool.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/gemm.h"
-#include "kernels/cpu/gemm_packed.h"
+#include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/upsample.h"
 #include "tensor/tensor.h"
 
@@ -77,8 +77,9 @@ BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
 // ---- packed (ours) vs old path (OpenBLAS) A/B, alternating within each iteration ------------------
 // Every 3x3 stride-1 pad-1 convolution of ResNet18-CIFAR at width w: the stem (3 -> w, 32x32) and
 // C -> C at 32x32, 16x16, 8x8, 4x4 for C = w, 2w, 4w, 8w; batch N. mode 0: the weight gradient
-// alone (dinp null), mode 1: the whole backward (dinp + dweight). Each iteration runs the packed
-// path and the old path (set_packed_gemm_enabled) back to back, alternating which goes first;
+// alone (dinp null), mode 1: the whole backward (dinp + dweight). Each iteration runs the backward
+// with the packed weight gradient and with the old one (im2col + OpenBLAS; set_packed_wgrad_enabled)
+// back to back, alternating which goes first;
 // counters: new_ms, old_ms and ratio = new / old (wall time per call), cpu_ratio = the same for the
 // process CPU time. Loose on a loaded machine: compare ratios, not absolute times.
 void BM_conv2d_backward_ab(benchmark::State& state) {
@@ -90,7 +91,7 @@ void BM_conv2d_backward_ab(benchmark::State& state) {
              dw = dl::zeros({OC, C, 3, 3});
   double cpu_new = 0, cpu_old = 0;  // process CPU time (all threads): steadier than wall time under load
   auto run = [&](bool packed) {
-    dl::cpu::set_packed_gemm_enabled(packed);
+    dl::cpu::set_packed_wgrad_enabled(packed);
     timespec c0, c1;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     const auto t0 = std::chrono::steady_clock::now();
@@ -110,7 +111,7 @@ void BM_conv2d_backward_ab(benchmark::State& state) {
     t_new += a, t_old += b;
     state.SetIterationTime(a + b);
   }
-  dl::cpu::set_packed_gemm_enabled(true);
+  dl::cpu::set_packed_wgrad_enabled(true);
   state.counters["new_ms"] = 1e3 * t_new / it;
   state.counters["old_ms"] = 1e3 * t_old / it;
   state.counters["ratio"] = t_new / t_old;

@@ -95,14 +95,17 @@ TEST(Conv2dWgradPacked, DeclinesOtherShapes) {
   dl::cpu::set_packed_gemm_enabled(false);
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
   dl::cpu::set_packed_gemm_enabled(true);
+  dl::cpu::set_packed_wgrad_enabled(false);
+  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
+  dl::cpu::set_packed_wgrad_enabled(true);
 }
 
 // Through autograd: the weight gradient with the packed path on and off (OpenBLAS) agree.
 TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA";
   dl::Generator gen(7);
-  const dl::Tensor x0 = dl::rand_uniform({6, 10, 8, 8}, -1, 1, gen);
-  const dl::Tensor w0 = dl::rand_uniform({21, 10, 3, 3}, -1, 1, gen);
+  const dl::Tensor x0 = dl::rand_uniform({6, 32, 8, 8}, -1, 1, gen);  // C = 32: the channels-last variant
+  const dl::Tensor w0 = dl::rand_uniform({21, 32, 3, 3}, -1, 1, gen);
   const dl::Tensor seed = dl::rand_uniform({6, 21, 8, 8}, -1, 1, gen);
   auto weight_grad = [&]() {
     dl::Tensor w = w0.clone();
@@ -111,9 +114,9 @@ TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
     return w.grad().to_vector();
   };
   const auto on = weight_grad();
-  dl::cpu::set_packed_gemm_enabled(false);
+  dl::cpu::set_packed_wgrad_enabled(false);
   const auto off = weight_grad();
-  dl::cpu::set_packed_gemm_enabled(true);
+  dl::cpu::set_packed_wgrad_enabled(true);
   ASSERT_EQ(on.size(), off.size());
   for (size_t i = 0; i < on.size(); ++i) ASSERT_NEAR(on[i], off[i], 1e-3) << "at " << i;
 }

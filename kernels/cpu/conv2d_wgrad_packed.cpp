@@ -4,6 +4,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/cpu/gemm_packed.h"
@@ -17,6 +19,21 @@
 #endif
 
 namespace dl::cpu {
+
+namespace {
+std::atomic<int> g_wgrad_enabled{-1};  // -1: not decided yet (read DL_PACKED_WGRAD)
+bool wgrad_enabled() {
+  int e = g_wgrad_enabled.load(std::memory_order_relaxed);
+  if (e < 0) {
+    const char* v = std::getenv("DL_PACKED_WGRAD");
+    e = (v && v[0] == '0') ? 0 : 1;
+    g_wgrad_enabled.store(e);
+  }
+  return e == 1;
+}
+}  // namespace
+
+void set_packed_wgrad_enabled(bool on) { g_wgrad_enabled.store(on ? 1 : 0); }
 
 #if DL_WGRAD_PACKED_X86
 namespace {
@@ -227,7 +244,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
                                int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   // K < 32 (the 3-channel stem): every thread packs all of dY for only 1-2 column panels; measured
   // 1.5x slower than im2col + OpenBLAS at (3 -> 64, 32x32), so that path keeps it.
-  if (!packed_gemm_available() || stride != 1 || H + 2 * pad - KH + 1 != H || W + 2 * pad - KW + 1 != W || N == 0 ||
+  if (!wgrad_enabled() || !packed_gemm_available() || stride != 1 || H + 2 * pad - KH + 1 != H || W + 2 * pad - KW + 1 != W || N == 0 ||
       OC == 0 || C * KH * KW < 32)
     return false;
   const int64_t P = H * W;
@@ -328,6 +345,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
 
 bool conv2d_weight_grad_packed(float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t, int64_t,
                                int64_t, int64_t, int64_t, int64_t) {
+  (void)wgrad_enabled;
   return false;
 }
 

@@ -22,8 +22,12 @@
 
 namespace dl::cpu {
 
+// Switch this path alone off (A/B benchmarks: benchmarks/bench_conv2d.cpp, step_bench). Default: on,
+// unless the environment variable DL_PACKED_WGRAD=0 is set when first asked.
+void set_packed_wgrad_enabled(bool on);
+
 // True (and dweight (OC, C, KH, KW) += the gradient) if the shapes qualify and the packed GEMM is
-// available (AVX2+FMA, not disabled by DL_PACKED_GEMM=0); false: nothing done.
+// available (AVX2+FMA, not disabled by DL_PACKED_GEMM=0 or DL_PACKED_WGRAD=0); false: nothing done.
 // dout (N, OC, H, W), inp (N, C, H, W).
 bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* inp, int64_t N, int64_t C, int64_t H,
                                int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad);
