@@ -3,7 +3,7 @@
 // multiple of 16, OC not a multiple of 6, 1x1 and 5x5, 4x4 images, batch 1, images larger than
 // one 256-pixel chunk, P not a multiple of 8, OC over one M block; both panel builders: C a multiple
 // of 16 or not), against the OpenBLAS path via
-// autograd, and bitwise identical for 1 and 2 threads.
+// autograd, and bitwise identical for 1 and 2 threads; stride 2 and unpadded shapes (channels-last).
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -28,12 +28,14 @@ std::vector<float> pseudo_random(size_t n, unsigned seed) {
 }
 
 struct WShape {
-  int64_t N, C, H, W, OC, KH, KW, pad;
+  int64_t N, C, H, W, OC, KH, KW, pad, s = 1;
+  int64_t OH() const { return (H + 2 * pad - KH) / s + 1; }
+  int64_t OW() const { return (W + 2 * pad - KW) / s + 1; }
 };
 
-// dW[o, c, kh, kw] = sum_{n, oh, ow} dY[n, o, oh, ow] x[n, c, oh - pad + kh, ow - pad + kw] (stride 1).
+// dW[o, c, kh, kw] = sum_{n, oh, ow} dY[n, o, oh, ow] x[n, c, oh s - pad + kh, ow s - pad + kw].
 std::vector<double> reference_dw(const WShape& s, const std::vector<float>& dy, const std::vector<float>& x) {
-  const int64_t OH = s.H + 2 * s.pad - s.KH + 1, OW = s.W + 2 * s.pad - s.KW + 1;
+  const int64_t OH = s.OH(), OW = s.OW();
   std::vector<double> dw(s.OC * s.C * s.KH * s.KW, 0.0);
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t o = 0; o < s.OC; ++o)
@@ -43,7 +45,7 @@ std::vector<double> reference_dw(const WShape& s, const std::vector<float>& dy, 
             double acc = 0;
             for (int64_t oh = 0; oh < OH; ++oh)
               for (int64_t ow = 0; ow < OW; ++ow) {
-                const int64_t ih = oh - s.pad + kh, iw = ow - s.pad + kw;
+                const int64_t ih = oh * s.s - s.pad + kh, iw = ow * s.s - s.pad + kw;
                 if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
                 acc += static_cast<double>(dy[((n * s.OC + o) * OH + oh) * OW + ow]) *
                        x[((n * s.C + c) * s.H + ih) * s.W + iw];
@@ -71,27 +73,35 @@ TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
       {2, 32, 9, 9, 11, 1, 1, 0},   // 1x1
       {3, 16, 4, 4, 140, 3, 3, 1},  // two M blocks
       {1, 48, 16, 16, 9, 3, 3, 1},  // three channel groups, one 256-pixel chunk
+      // ... any stride and padding
+      {2, 16, 8, 8, 7, 3, 3, 1, 2},    // 3x3 stride 2 -> 4x4
+      {3, 32, 9, 9, 11, 1, 1, 0, 2},   // 1x1 stride 2 shortcut, 9x9 -> 5x5
+      {2, 16, 32, 32, 6, 3, 3, 1, 2},  // -> 16x16: one full chunk per image
+      {2, 16, 40, 40, 13, 3, 3, 1, 2}, // -> 20x20: chunks straddle rows
+      {1, 16, 7, 7, 5, 3, 3, 0, 2},    // no padding -> 3x3
+      {2, 16, 6, 6, 5, 3, 3, 0, 1},    // stride 1 without padding -> 4x4
   };
   for (const WShape& s : shapes) {
-    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 11), dy = pseudo_random(s.N * s.OC * s.H * s.W, 12);
+    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 11), dy = pseudo_random(s.N * s.OC * s.OH() * s.OW(), 12);
     std::vector<float> dw = pseudo_random(s.OC * s.C * s.KH * s.KW, 13);  // accumulated into
     const std::vector<float> dw0 = dw;
     ASSERT_TRUE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), s.N, s.C, s.H, s.W, s.OC, s.KH,
-                                                   s.KW, 1, s.pad));
+                                                   s.KW, s.s, s.pad))
+        << "N " << s.N << " C " << s.C << " HW " << s.H << " OC " << s.OC << " K " << s.KH << " stride " << s.s;
     const auto ref = reference_dw(s, dy, x);
     const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(s.N * s.H * s.W)));
     for (size_t i = 0; i < dw.size(); ++i)
       ASSERT_NEAR(dw[i], dw0[i] + ref[i], tol) << "N " << s.N << " C " << s.C << " HW " << s.H << " OC " << s.OC
-                                               << " K " << s.KH << " at " << i;
+                                               << " K " << s.KH << " stride " << s.s << " at " << i;
   }
 }
 
 TEST(Conv2dWgradPacked, DeclinesOtherShapes) {
   std::vector<float> dw(4 * 4 * 9), dy(2 * 4 * 64), x(2 * 4 * 64);
-  // stride 2, a 3x3 without padding (OH != H), K < 32: the im2col path handles them.
+  // K < 32; C not a multiple of 16 with stride 2 or without 'same' padding: the im2col path.
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 3, 4, 4, 4, 3, 3, 1, 1));
-  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 3, 8, 8, 4, 3, 3, 2, 1));
-  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 3, 6, 6, 4, 3, 3, 1, 0));
+  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 8, 8, 4, 3, 3, 2, 1));
+  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 6, 6, 4, 3, 3, 1, 0));
   dl::cpu::set_packed_gemm_enabled(false);
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
   dl::cpu::set_packed_gemm_enabled(true);
@@ -124,16 +134,16 @@ TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
 // Each dW element is summed over the chunks in one fixed order by whichever thread owns its tile.
 TEST(Conv2dWgradPacked, BitwiseSameForOneAndTwoThreads) {
   const WShape shapes[] = {{8, 16, 16, 16, 16, 3, 3, 1}, {16, 8, 4, 4, 140, 3, 3, 1}, {4, 4, 32, 32, 16, 3, 3, 1},
-                           {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}};
+                           {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}, {8, 32, 16, 16, 64, 3, 3, 1, 2}};
   for (const WShape& s : shapes) {
-    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 21), dy = pseudo_random(s.N * s.OC * s.H * s.W, 22);
+    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 21), dy = pseudo_random(s.N * s.OC * s.OH() * s.OW(), 22);
     std::vector<float> dw[2];
     const int saved = omp_get_max_threads();
     for (int threads : {1, 2}) {
       omp_set_num_threads(threads);
       dw[threads - 1] = pseudo_random(s.OC * s.C * s.KH * s.KW, 23);
       if (!dl::cpu::conv2d_weight_grad_packed(dw[threads - 1].data(), dy.data(), x.data(), s.N, s.C, s.H, s.W, s.OC,
-                                              s.KH, s.KW, 1, s.pad)) {
+                                              s.KH, s.KW, s.s, s.pad)) {
         omp_set_num_threads(saved);
         GTEST_SKIP() << "no AVX2+FMA";
       }

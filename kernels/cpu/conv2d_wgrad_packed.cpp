@@ -49,7 +49,7 @@ struct alignas(32) LaneMask8 {
 };
 
 struct Geometry {
-  int64_t C, H, W, OC, KH, KW, pad, P, P8, K, HW;
+  int64_t C, H, W, OC, KH, KW, pad, P, P8, K, HW, s, OH, OW, Wp;  // P = OH OW, HW = H W, Wp = W + 2 pad
 };
 
 // Pixels of a chunk: images [n0, n0 + nimg), pixels [q0, q0 + seg) of each (seg = P8 when
@@ -171,26 +171,28 @@ __attribute__((target("avx2"))) void build_panel_t(float* panel, const float* in
 // dweight (OC, C, KH, KW) at the end.
 
 // S rows of image i of a chunk: output rows [orow0, orow1) need input rows
-// [orow0 - pad, orow1 - 1 - pad + KH): R = orow1 - orow0 + KH - 1 rows of Wp = W + KW - 1 pixels.
+// [orow0 s - pad, (orow1 - 1) s - pad + KH): R = (orow1 - 1 - orow0) s + KH rows of Wp = W + 2 pad
+// pixels (any stride and padding: output pixel (oh, ow) at offset (kh, kw) reads S row
+// (oh - orow0) s + kh, column ow s + kw).
 struct SliceRows {
   int64_t orow0, orow1, valid;  // valid: real pixels of the image in the chunk
 };
 inline SliceRows slice_rows(const Geometry& g, const Chunk& ch) {
   const int64_t valid = std::clamp<int64_t>(g.P - ch.q0, 0, ch.seg);
-  return {ch.q0 / g.W, (ch.q0 + valid + g.W - 1) / g.W, valid};
+  return {ch.q0 / g.OW, (ch.q0 + valid + g.OW - 1) / g.OW, valid};
 }
 
 // S (per image of the chunk, slice_sz floats apart): S[(r Wp + pc) 16 + c'] = inp[n, 16 cg + c',
-// orow0 - pad + r, pc - pad], zero outside the image. pos[x] = (x / W) Wp + x % W.
+// orow0 s - pad + r, pc - pad], zero outside the image. pos[x] = (x / W) Wp + x % W.
 __attribute__((target("avx2"))) void build_slice(float* S, int64_t slice_sz, const float* inp, const Geometry& g,
                                                  const Chunk& ch, int64_t cg, const int32_t* pos) {
-  const int64_t Wp = g.W + g.KW - 1;
+  const int64_t Wp = g.Wp;
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (int64_t i = 0; i < ch.nimg; ++i) {
     const float* img = inp + ((ch.n0 + i) * g.C + cg * kNr) * g.HW;
     float* Si = S + i * slice_sz;
     const SliceRows sr = slice_rows(g, ch);
-    const int64_t rbase = sr.orow0 - g.pad, R = sr.orow1 - sr.orow0 + g.KH - 1;
+    const int64_t rbase = sr.orow0 * g.s - g.pad, R = (sr.orow1 - 1 - sr.orow0) * g.s + g.KH;
     for (int64_t r = 0; r < R; ++r) {  // zero the rows outside the image and the column halo
       float* row = Si + r * Wp * kNr;
       const int64_t ih = rbase + r;
@@ -218,19 +220,23 @@ __attribute__((target("avx2"))) void build_slice(float* S, int64_t slice_sz, con
   }
 }
 
-// panel (kc x 16) for kernel offset (kh, kw) from S: one contiguous copy per output row.
+// panel (kc x 16) for kernel offset (kh, kw) from S: per output row, pixels s S rows apart
+// (contiguous for stride 1).
 __attribute__((target("avx2"))) void build_panel_cl(float* panel, const float* S, int64_t slice_sz,
                                                     const Geometry& g, const Chunk& ch, int64_t kh, int64_t kw) {
-  const int64_t Wp = g.W + g.KW - 1;
   const SliceRows sr = slice_rows(g, ch);
+  const int64_t step = g.s * kNr;
   for (int64_t i = 0; i < ch.nimg; ++i) {
     const float* Si = S + i * slice_sz;
     float* prow = panel + i * ch.seg * kNr;
     for (int64_t q = ch.q0; q < ch.q0 + sr.valid;) {
-      const int64_t oh = q / g.W, ow = q % g.W, len = std::min(g.W - ow, ch.q0 + sr.valid - q);
-      const float* src = Si + ((oh - sr.orow0 + kh) * Wp + ow + kw) * kNr;
+      const int64_t oh = q / g.OW, ow = q % g.OW, len = std::min(g.OW - ow, ch.q0 + sr.valid - q);
+      const float* src = Si + (((oh - sr.orow0) * g.s + kh) * g.Wp + ow * g.s + kw) * kNr;
       float* dst = prow + (q - ch.q0) * kNr;
-      for (int64_t x = 0; x < len * kNr; x += 8) _mm256_store_ps(dst + x, _mm256_loadu_ps(src + x));
+      for (int64_t x = 0; x < len; ++x, src += step, dst += kNr) {
+        _mm256_store_ps(dst, _mm256_loadu_ps(src));
+        _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+      }
       q += len;
     }
     for (int64_t k = sr.valid; k < ch.seg; ++k)  // the padding pixels up to P8
@@ -244,16 +250,21 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
                                int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   // K < 32 (the 3-channel stem): every thread packs all of dY for only 1-2 column panels; measured
   // 1.5x slower than im2col + OpenBLAS at (3 -> 64, 32x32), so that path keeps it.
-  if (!wgrad_enabled() || !packed_gemm_available() || stride != 1 || H + 2 * pad - KH + 1 != H || W + 2 * pad - KW + 1 != W || N == 0 ||
-      OC == 0 || C * KH * KW < 32)
+  // C a multiple of 16: the channels-last panels, any stride and padding; otherwise the transposing
+  // panel builder, 'same' stride-1 shapes only.
+  const int64_t OH = (H + 2 * pad - KH) / stride + 1, OW = (W + 2 * pad - KW) / stride + 1;
+  const bool cl = C % kNr == 0;
+  const bool same = stride == 1 && OH == H && OW == W;
+  if (!wgrad_enabled() || !packed_gemm_available() || !(cl || same) || N == 0 || OC == 0 || C * KH * KW < 32 ||
+      H + 2 * pad < KH || W + 2 * pad < KW)
     return false;
-  const int64_t P = H * W;
-  const Geometry g{C, H, W, OC, KH, KW, pad, P, (P + 7) / 8 * 8, C * KH * KW, P};
+  const int64_t P = OH * OW;
+  const Geometry g{C, H, W, OC, KH, KW, pad, P, (P + 7) / 8 * 8, C * KH * KW, H * W, stride, OH, OW, W + 2 * pad};
   const int64_t kk_n = KH * KW, G8 = g.P8 / 8;
   // Lane masks per (kk, 8-pixel group) and source shifts per kk: shared, read-only.
-  std::vector<LaneMask8> masks(kk_n * G8 + G8);  // the last G8: all zero, for rows past K
+  std::vector<LaneMask8> masks(cl ? 0 : kk_n * G8 + G8);  // the last G8: all zero, for rows past K
   std::vector<int64_t> shift(kk_n);
-  for (int64_t kk = 0; kk < kk_n; ++kk) {
+  for (int64_t kk = 0; kk < kk_n && !cl; ++kk) {
     const int64_t kh = kk / KW, kw = kk % KW;
     shift[kk] = (kh - pad) * W + (kw - pad);
     for (int64_t gi = 0; gi < G8; ++gi)
@@ -279,18 +290,16 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   const int64_t n_tiles = n_p * n_j;
   const int64_t ap_sz = n_p * kMr * kKc + 8;  // + 8: pack_dy's last store spills 2 floats
   // Channels-last variant: per thread a slice S per image of a chunk, and a shared dW scratch.
-  const bool cl = C % kNr == 0;
-  const int64_t Wp = W + KW - 1;
-  const int64_t slice_rows_max = (plan.per_image > 0 ? std::min(H, kKc / W + 2) : H) + KH - 1;
-  const int64_t slice_sz = cl ? slice_rows_max * Wp * kNr : 0;
+  const int64_t out_rows_max = plan.per_image > 0 ? std::min(OH, kKc / OW + 2) : OH;
+  const int64_t slice_sz = cl ? ((out_rows_max - 1) * stride + KH) * g.Wp * kNr : 0;
   const int64_t s_sz = cl ? slice_sz * (plan.per_image > 0 ? 1 : plan.imgs_per_chunk) : 0;
   const int64_t per_thread = ap_sz + s_sz;
   const int64_t threads = omp_get_max_threads();
   Tensor ws = Tensor::empty({threads * per_thread + (cl ? OC * g.K : 0)});
   float* wsp = ws.data();
   float* dwp = cl ? wsp + threads * per_thread : dweight;  // (OC, C/16, KH KW, 16) when cl
-  std::vector<int32_t> pos(cl ? P : 0);
-  for (int64_t x = 0; x < static_cast<int64_t>(pos.size()); ++x) pos[x] = static_cast<int32_t>(x / W * Wp + x % W);
+  std::vector<int32_t> pos(cl ? H * W : 0);
+  for (int64_t x = 0; x < static_cast<int64_t>(pos.size()); ++x) pos[x] = static_cast<int32_t>(x / W * g.Wp + x % W);
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_tiles > 1 && 2 * N * OC * P * g.K > (int64_t{2} << 20);
 
