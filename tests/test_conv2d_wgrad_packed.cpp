@@ -97,12 +97,15 @@ TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
 
 TEST(Conv2dWgradPacked, DeclinesOtherShapes) {
   std::vector<float> dw(4 * 4 * 9), dy(2 * 4 * 64), x(2 * 4 * 64);
-  // K < 32; C not a multiple of 16 with stride 2 or without 'same' padding; strided 1x1: the im2col path.
+  // K < 32; C not a multiple of 16 with stride 2 or without 'same' padding; strided 1x1 or with
+  // OC > 128: the im2col path.
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 3, 4, 4, 4, 3, 3, 1, 1));
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 8, 8, 4, 3, 3, 2, 1));
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 6, 6, 4, 3, 3, 1, 0));
   std::vector<float> dw1(64 * 32), dy1(2 * 64 * 16), x1(2 * 32 * 64);  // strided 1x1 (a shortcut)
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw1.data(), dy1.data(), x1.data(), 2, 32, 8, 8, 64, 1, 1, 2, 0));
+  std::vector<float> dw2(140 * 16 * 9), dy2(140 * 16), x2(16 * 64);  // strided with OC > 128
+  EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw2.data(), dy2.data(), x2.data(), 1, 16, 8, 8, 140, 3, 3, 2, 1));
   dl::cpu::set_packed_gemm_enabled(false);
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
   dl::cpu::set_packed_gemm_enabled(true);

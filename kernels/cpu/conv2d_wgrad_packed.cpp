@@ -257,8 +257,12 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   const bool same = stride == 1 && OH == H && OW == W;
   // Strided 1x1 (the shortcuts): S would hold all input rows and columns for one panel each, the
   // stride skipping 3/4 of them (measured 1.1-1.6x slower than im2col + OpenBLAS); they keep that path.
+  // Strided with OC > 128 (several M blocks, each rebuilding the slices; width 64's 128 -> 256 and
+  // 256 -> 512): measured 0.9-1.1x of the old path, i.e. no gain; they keep it too.
   const bool strided_pointwise = KH * KW == 1 && stride > 1;
-  if (!wgrad_enabled() || !packed_gemm_available() || !(cl || same) || strided_pointwise || N == 0 || OC == 0 ||
+  const bool strided_wide = stride > 1 && OC > kMaxBlockRows;
+  if (!wgrad_enabled() || !packed_gemm_available() || !(cl || same) || strided_pointwise || strided_wide || N == 0 ||
+      OC == 0 ||
       C * KH * KW < 32 || H + 2 * pad < KH || W + 2 * pad < KW)
     return false;
   const int64_t P = OH * OW;
