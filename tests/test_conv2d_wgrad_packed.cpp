@@ -56,7 +56,8 @@ std::vector<double> reference_dw(const WShape& s, const std::vector<float>& dy, 
 }
 
 TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
-  if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed weight gradient is not used here";
+  if (!dl::cpu::packed_gemm_available() || !dl::cpu::packed_wgrad_enabled())
+    GTEST_SKIP() << "no AVX2+FMA, or DL_PACKED_GEMM=0 / DL_PACKED_WGRAD=0: the packed weight gradient is off";
   const WShape shapes[] = {
       {2, 4, 5, 5, 7, 3, 3, 1},     // K = 36, OC = 7, P = 25 (padded to 32)
       {1, 16, 4, 4, 13, 3, 3, 1},   // batch 1, 4x4
@@ -109,14 +110,15 @@ TEST(Conv2dWgradPacked, DeclinesOtherShapes) {
   dl::cpu::set_packed_gemm_enabled(false);
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
   dl::cpu::set_packed_gemm_enabled(true);
+  const bool was = dl::cpu::packed_wgrad_enabled();
   dl::cpu::set_packed_wgrad_enabled(false);
   EXPECT_FALSE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), 2, 4, 4, 4, 4, 3, 3, 1, 1));
-  dl::cpu::set_packed_wgrad_enabled(true);
+  dl::cpu::set_packed_wgrad_enabled(was);
 }
 
 // Through autograd: the weight gradient with the packed path on and off (OpenBLAS) agree.
 TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
-  if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA";
+  if (!dl::cpu::packed_gemm_available() || !dl::cpu::packed_wgrad_enabled()) GTEST_SKIP() << "packed wgrad off";
   dl::Generator gen(7);
   const dl::Tensor x0 = dl::rand_uniform({6, 32, 8, 8}, -1, 1, gen);  // C = 32: the channels-last variant
   const dl::Tensor w0 = dl::rand_uniform({21, 32, 3, 3}, -1, 1, gen);

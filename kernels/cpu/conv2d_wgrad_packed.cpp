@@ -34,6 +34,7 @@ bool wgrad_enabled() {
 }  // namespace
 
 void set_packed_wgrad_enabled(bool on) { g_wgrad_enabled.store(on ? 1 : 0); }
+bool packed_wgrad_enabled() { return wgrad_enabled(); }
 
 #if DL_WGRAD_PACKED_X86
 namespace {
@@ -361,7 +362,6 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
 
 bool conv2d_weight_grad_packed(float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t, int64_t,
                                int64_t, int64_t, int64_t, int64_t) {
-  (void)wgrad_enabled;
   return false;
 }
 

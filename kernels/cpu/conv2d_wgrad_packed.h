@@ -25,6 +25,7 @@ namespace dl::cpu {
 // Switch this path alone off (A/B benchmarks: benchmarks/bench_conv2d.cpp, step_bench). Default: on,
 // unless the environment variable DL_PACKED_WGRAD=0 is set when first asked.
 void set_packed_wgrad_enabled(bool on);
+bool packed_wgrad_enabled();  // the switch above (not whether the CPU has AVX2+FMA)
 
 // True (and dweight (OC, C, KH, KW) += the gradient) if the shapes qualify and the packed GEMM is
 // available (AVX2+FMA, not disabled by DL_PACKED_GEMM=0 or DL_PACKED_WGRAD=0); false: nothing done.
