@@ -116,25 +116,33 @@ TEST(Conv2dWgradPacked, DeclinesOtherShapes) {
   dl::cpu::set_packed_wgrad_enabled(was);
 }
 
-// Through autograd: the weight gradient with the packed path on and off (OpenBLAS) agree.
+// Through autograd (stride 1 and 2, with the input gradient as well): the gradients with the packed
+// weight gradient on and off (im2col + OpenBLAS) agree.
 TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
   if (!dl::cpu::packed_gemm_available() || !dl::cpu::packed_wgrad_enabled()) GTEST_SKIP() << "packed wgrad off";
   dl::Generator gen(7);
   const dl::Tensor x0 = dl::rand_uniform({6, 32, 8, 8}, -1, 1, gen);  // C = 32: the channels-last variant
   const dl::Tensor w0 = dl::rand_uniform({21, 32, 3, 3}, -1, 1, gen);
-  const dl::Tensor seed = dl::rand_uniform({6, 21, 8, 8}, -1, 1, gen);
-  auto weight_grad = [&]() {
-    dl::Tensor w = w0.clone();
-    w.set_requires_grad();
-    dl::backward(dl::conv2d(x0, w, dl::Tensor(), 1, 1), seed);
-    return w.grad().to_vector();
-  };
-  const auto on = weight_grad();
-  dl::cpu::set_packed_wgrad_enabled(false);
-  const auto off = weight_grad();
-  dl::cpu::set_packed_wgrad_enabled(true);
-  ASSERT_EQ(on.size(), off.size());
-  for (size_t i = 0; i < on.size(); ++i) ASSERT_NEAR(on[i], off[i], 1e-3) << "at " << i;
+  for (int stride : {1, 2}) {
+    const int64_t ohw = stride == 1 ? 8 : 4;
+    const dl::Tensor seed = dl::rand_uniform({6, 21, ohw, ohw}, -1, 1, gen);
+    auto grads = [&]() {
+      dl::Tensor w = w0.clone(), x = x0.clone();
+      w.set_requires_grad();
+      x.set_requires_grad();
+      dl::backward(dl::conv2d(x, w, dl::Tensor(), stride, 1), seed);
+      auto g = w.grad().to_vector();
+      const auto gx = x.grad().to_vector();
+      g.insert(g.end(), gx.begin(), gx.end());
+      return g;
+    };
+    const auto on = grads();
+    dl::cpu::set_packed_wgrad_enabled(false);
+    const auto off = grads();
+    dl::cpu::set_packed_wgrad_enabled(true);
+    ASSERT_EQ(on.size(), off.size());
+    for (size_t i = 0; i < on.size(); ++i) ASSERT_NEAR(on[i], off[i], 1e-3) << "stride " << stride << " at " << i;
+  }
 }
 
 // Each dW element is summed over the chunks in one fixed order by whichever thread owns its tile.
