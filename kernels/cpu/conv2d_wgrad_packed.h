@@ -1,22 +1,27 @@
 // conv2d_wgrad_packed.h - the convolution WEIGHT gradient on our packed micro-kernel
-// (kernels/cpu/gemm_packed.h), for 'same' stride-1 shapes (3x3 pad 1, 1x1 pad 0, ...: OH = H, OW = W),
-// without an im2col buffer.
+// (kernels/cpu/gemm_packed.h), without an im2col buffer (measurements: docs/performance.md, item 8).
 //
-//   dW (OC, K) += dY (OC, pixels) cols^T (pixels, K),   K = C KH KW, summed over all N P pixels.
+//   dW (OC, K) += dY (OC, pixels) cols^T (pixels, K),   K = C KH KW, summed over all N OH OW pixels.
 //
 // As a GEMM: M = OC, N = K, and the reduction runs over pixels. The pixels are cut into chunks of
-// at most 256 (whole images when P is small, pieces of one image otherwise; P is padded to a
-// multiple of 8 per image with zero pixels). Per chunk:
+// at most 256 (whole images when OH OW is small, pieces of one image otherwise; each image's pixels
+// are padded to a multiple of 8 with zero pixels). Per chunk:
 //   A = dY chunk (OC x kc), packed in panels of 6 rows (cheap: 1/K of the FMAs);
-//   B = cols^T chunk (kc x K), built 16 columns of K at a time straight from the input planes:
-//       for 8 pixels and 8 rows (c, kh, kw) of the im2col matrix, 8 masked 8-float loads from the
-//       input planes (as in conv2d_packed.h) and one 8x8 AVX transpose give 8 panel rows.
+//   B = cols^T chunk (kc x K), built 16 columns of K at a time straight from the input:
+//   * C a multiple of 16 (any stride and padding): dW columns in the order (16-channel group,
+//     kh, kw, channel); per (chunk, group) a zero-padded channels-last copy S of those 16
+//     channels is made once (8x8 AVX transposes), and the panel of each (kh, kw) is one 64-byte
+//     row of S per pixel. dW is accumulated in that order in a scratch and permuted at the end.
+//   * otherwise ('same' stride-1 shapes only: OH = H, OW = W): for 8 pixels and 8 rows
+//     (c, kh, kw) of the im2col matrix, 8 masked 8-float loads from the input planes (as in
+//     conv2d_packed.h) and one 8x8 AVX transpose give 8 panel rows.
 // The micro-kernel accumulates each 6 x 16 tile of dW over the chunk.
 //
-// Determinism: the chunks are split into G contiguous groups (G a power of two fixed by the
-// shapes, never by the thread count); group 0 accumulates into dweight, group g > 0 into its own
-// partial, and the partials are added in group order at the end. Within a group the chunks are
-// summed in order by one thread: bitwise identical results for any thread count.
+// Threads and determinism: the 6 x 16 tiles of dW are ordered (M block of <= 128 rows, column
+// panel, row panel) and each thread owns a contiguous range of them; it sums every chunk into its
+// tiles in chunk order. So each dW element is one fixed sum (k ascending within a chunk, chunks in
+// order), whatever thread computes it: bitwise identical results for any thread count, without
+// partial sums or a final reduction.
 #pragma once
 #include <cstdint>
 
