@@ -74,6 +74,7 @@ TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
       {2, 32, 9, 9, 11, 1, 1, 0},   // 1x1
       {3, 16, 4, 4, 140, 3, 3, 1},  // two M blocks
       {1, 48, 16, 16, 9, 3, 3, 1},  // three channel groups, one 256-pixel chunk
+      {1, 16, 4, 4, 1000, 3, 3, 1}, // OC = 1000: 8 M blocks
       // ... any stride and padding
       {2, 16, 8, 8, 7, 3, 3, 1, 2},    // 3x3 stride 2 -> 4x4
       {2, 16, 32, 32, 6, 3, 3, 1, 2},  // -> 16x16: one full chunk per image

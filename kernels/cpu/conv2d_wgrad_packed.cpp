@@ -263,8 +263,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   const bool strided_pointwise = KH * KW == 1 && stride > 1;
   const bool strided_wide = stride > 1 && OC > kMaxBlockRows;
   if (!wgrad_enabled() || !packed_gemm_available() || !(cl || same) || strided_pointwise || strided_wide || N == 0 ||
-      OC == 0 ||
-      C * KH * KW < 32 || H + 2 * pad < KH || W + 2 * pad < KW)
+      OC == 0 || C * KH * KW < 32 || H + 2 * pad < KH || W + 2 * pad < KW)
     return false;
   const int64_t P = OH * OW;
   const Geometry g{C, H, W, OC, KH, KW, pad, P, (P + 7) / 8 * 8, C * KH * KW, H * W, stride, OH, OW, W + 2 * pad};
@@ -293,8 +292,9 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   // owns a contiguous range of them and sums every chunk into them in chunk order, so each dW
   // element is one fixed sum whatever thread computes it (no partials, no final reduction).
   const int64_t n_p = (OC + kMr - 1) / kMr, n_j = (g.K + kNr - 1) / kNr;
-  const int64_t n_mb = (n_p * kMr + kMaxBlockRows - 1) / kMaxBlockRows;
-  const int64_t p_per_mb = (n_p + n_mb - 1) / n_mb;
+  const int64_t n_mb0 = (n_p * kMr + kMaxBlockRows - 1) / kMaxBlockRows;
+  const int64_t p_per_mb = (n_p + n_mb0 - 1) / n_mb0;
+  const int64_t n_mb = (n_p + p_per_mb - 1) / p_per_mb;  // no empty last block, whatever OC
   const int64_t n_tiles = n_p * n_j;
   const int64_t ap_sz = n_p * kMr * kKc + 8;  // + 8: pack_dy's last store spills 2 floats
   // Channels-last variant: per thread a slice S per image of a chunk, and a shared dW scratch.
