@@ -4,9 +4,14 @@
 // Plus upsample_nearest2x and global_avg_pool in GB/s (bytes read + written).
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
+#include <chrono>
+
 #include "kernels/cpu/avgpool.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/upsample.h"
 #include "tensor/tensor.h"
 
@@ -68,6 +73,67 @@ void resnet_shapes(benchmark::internal::Benchmark* bm) {
 BENCHMARK(BM_conv2d_forward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_backward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
+
+// ---- packed (ours) vs old path (OpenBLAS) A/B, alternating within each iteration ------------------
+// Every convolution of ResNet18-CIFAR at width w: the stem (3 -> w, 32x32), the 3x3 stride-1
+// C -> C at 32x32, 16x16, 8x8, 4x4 for C = w, 2w, 4w, 8w, and the stride-2 C -> 2C (3x3 pad 1 and
+// the 1x1 shortcut) from 32x32, 16x16, 8x8; batch N. mode 0: the weight gradient
+// alone (dinp null), mode 1: the whole backward (dinp + dweight). Each iteration runs the backward
+// with the packed weight gradient and with the old one (im2col + OpenBLAS; set_packed_wgrad_enabled)
+// back to back, alternating which goes first;
+// counters: new_ms, old_ms and ratio = new / old (wall time per call), cpu_ratio = the same for the
+// process CPU time. Loose on a loaded machine: compare ratios, not absolute times.
+void BM_conv2d_backward_ab(benchmark::State& state) {
+  const int64_t C = state.range(0), OC = state.range(1), HW = state.range(2), N = state.range(3);
+  const bool with_dinp = state.range(4) == 1;
+  const int64_t k = state.range(5), s = state.range(6), pad = k / 2, OHW = (HW + 2 * pad - k) / s + 1;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), w = dl::rand_uniform({OC, C, k, k}, -0.05f, 0.05f, gen);
+  dl::Tensor dy = dl::rand_uniform({N, OC, OHW, OHW}, -1, 1, gen), dx = dl::zeros({N, C, HW, HW}),
+             dw = dl::zeros({OC, C, k, k});
+  double cpu_new = 0, cpu_old = 0;  // process CPU time (all threads): steadier than wall time under load
+  auto run = [&](bool packed) {
+    dl::cpu::set_packed_wgrad_enabled(packed);
+    timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    const auto t0 = std::chrono::steady_clock::now();
+    dl::cpu::conv2d_backward(with_dinp ? dx.data() : nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C,
+                             HW, HW, OC, k, k, s, pad);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    (packed ? cpu_new : cpu_old) += (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
+    return wall;
+  };
+  double t_new = 0, t_old = 0;
+  int64_t it = 0;
+  for (auto _ : state) {
+    double a, b;
+    if (it++ % 2 == 0) a = run(true), b = run(false);
+    else b = run(false), a = run(true);
+    t_new += a, t_old += b;
+    state.SetIterationTime(a + b);
+  }
+  dl::cpu::set_packed_wgrad_enabled(true);
+  state.counters["new_ms"] = 1e3 * t_new / it;
+  state.counters["old_ms"] = 1e3 * t_old / it;
+  state.counters["ratio"] = t_new / t_old;
+  state.counters["cpu_ratio"] = cpu_new / cpu_old;
+  state.counters["new_GFLOP/s"] = 2.0 * N * OC * OHW * OHW * C * k * k * (with_dinp ? 2 : 1) * it / t_new * 1e-9;
+}
+
+void resnet_backward_shapes(benchmark::internal::Benchmark* bm) {
+  bm->ArgNames({"C", "OC", "HW", "N", "dinp", "k", "s"});  // HW: input; k x k kernel, pad k / 2, stride s
+  for (int64_t mode : {0, 1})
+    for (int64_t n : {64})
+      for (int64_t w : {16, 64}) {
+        bm->Args({3, w, 32, n, mode, 3, 1});
+        for (int64_t m : {1, 2, 4, 8}) bm->Args({w * m, w * m, 32 / m, n, mode, 3, 1});
+        for (int64_t m : {1, 2, 4})  // the downsampling convs and their 1x1 shortcuts
+          for (int64_t k : {3, 1}) bm->Args({w * m, 2 * w * m, 32 / m, n, mode, k, 2});
+      }
+  bm->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
+}
+BENCHMARK(BM_conv2d_backward_ab)->Apply(resnet_backward_shapes);
 
 // ---- upsample / avgpool: memory-bound, GB/s of bytes read + written ---------------------------
 void set_bandwidth(benchmark::State& state, double bytes) {

@@ -12,7 +12,8 @@
 //
 // Fast paths (docs/performance.md): with AVX2+FMA, 'same' stride-1 forwards skip im2col entirely
 // (kernels/cpu/conv2d_packed.h), other forwards use our packed-A GEMM; the stride-1 input gradient
-// is a forward convolution with the flipped weight.
+// is a forward convolution with the flipped weight, and their weight gradient builds transposed B
+// panels straight from the input (kernels/cpu/conv2d_wgrad_packed.h).
 //
 // Threads: OpenMP over blocks, one single-threaded GEMM per block (OpenBLAS is the OpenMP build,
 // so a GEMM called inside a parallel region does not spawn threads). The block plan and the
@@ -25,6 +26,7 @@
 #include <cstring>
 
 #include "kernels/cpu/conv2d_packed.h"
+#include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/gemm_packed.h"
 #include "tensor/tensor.h"
@@ -285,6 +287,12 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     }
   }
   if (!dinp && !dweight) return;
+  // 'Same' stride-1 shapes with AVX2+FMA: the weight gradient on our micro-kernel without an
+  // im2col buffer (kernels/cpu/conv2d_wgrad_packed.h).
+  if (dweight && conv2d_weight_grad_packed(dweight, dout, inp, N, C, H, W, OC, KH, KW, stride, pad)) {
+    dweight = nullptr;
+    if (!dinp) return;
+  }
   // Stride 1: dinp is itself a stride-1 convolution of dout with the flipped,
   // channel-swapped weight, Wf[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw], padding KH-1-pad:
   //   dinp[c, ih, iw] = sum_{o,kh,kw} W[o, c, kh, kw] dout[o, ih + pad - kh, iw + pad - kw].

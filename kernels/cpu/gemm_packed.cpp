@@ -60,6 +60,13 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap
          c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
          c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
          c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  // The C tile is read at the end: ask for it now, so that its lines (often not in L1/L2: the weight
+  // gradient sweeps all of dW per pixel chunk) arrive during the FMA loop.
+  if (!first)
+    for (int64_t r = 0; r < mr; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc + kNr - 1), _MM_HINT_T0);
+    }
   for (int64_t k = 0; k < kc; ++k, Ap += kMr, B += ldb) {
     const __m256 b0 = _mm256_loadu_ps(B), b1 = _mm256_loadu_ps(B + 8);
     __m256 a = _mm256_broadcast_ss(Ap + 0);
