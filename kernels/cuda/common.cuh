@@ -1,12 +1,18 @@
 // common.cuh - what every CUDA kernel file shares (after llm.c's cuda_common.h): launch-size
-// helpers, warp/block reductions with a fixed combination order (deterministic), and a
-// per-channel sum over (outer, C, inner) tensors that never uses atomics.
+// helpers, warp/block reductions with a fixed combination order (deterministic; the block ones
+// are cub::BlockReduce), a per-channel sum over (outer, C, inner) tensors and a whole-range sum
+// (cub::DeviceReduce), neither of which uses atomics.
 #pragma once
 #include <cuda_runtime.h>
+
+#include <cub/block/block_reduce.cuh>
+#include <cub/device/device_reduce.cuh>
+#include <thrust/iterator/counting_iterator.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/cuda_check.h"
@@ -36,27 +42,41 @@ __device__ inline float warp_max(float v) {
   return v;
 }
 
-// Sum (max) over the block; every thread gets the result. blockDim.x must be a multiple of 32
-// (at most 1024) and every thread of the block must call it (it synchronizes).
+// ---- block reductions (cub::BlockReduce) -----------------------------------------------------
+// Sum (max) over a block of exactly BLOCK threads (BLOCK == blockDim.x, a multiple of 32, at most
+// 1024); every thread gets the result. Every thread of the block must call it (it synchronizes).
+// Deterministic: BLOCK_REDUCE_WARP_REDUCTIONS reduces each warp with a fixed shuffle tree, then
+// thread 0 adds the warp aggregates in warp order, so for a fixed BLOCK the combination order
+// never changes (cub/block/specializations/block_reduce_warp_reductions.cuh). The result is
+// broadcast through shared memory; the leading barrier protects it (and the temp storage) from a
+// previous call in the same kernel whose threads may still be reading it.
+struct MaxOp {
+  __device__ float operator()(float a, float b) const { return fmaxf(a, b); }
+};
+
+template <int BLOCK>
 __device__ inline float block_sum(float v) {
-  __shared__ float partial[32];
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nwarps = blockDim.x / 32;
-  v = warp_sum(v);
-  __syncthreads();  // a previous call may still be reading partial[]
-  if (lane == 0) partial[warp] = v;
+  static_assert(BLOCK % 32 == 0 && BLOCK <= 1024, "block_sum: BLOCK must be a multiple of 32, at most 1024");
+  using Reduce = cub::BlockReduce<float, BLOCK, cub::BLOCK_REDUCE_WARP_REDUCTIONS>;
+  __shared__ typename Reduce::TempStorage tmp;
+  __shared__ float result;
   __syncthreads();
-  v = lane < nwarps ? partial[lane] : 0.0f;
-  return warp_sum(v);
+  const float s = Reduce(tmp).Sum(v);  // valid in thread 0 only
+  if (threadIdx.x == 0) result = s;
+  __syncthreads();
+  return result;
 }
+template <int BLOCK>
 __device__ inline float block_max(float v) {
-  __shared__ float partial[32];
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nwarps = blockDim.x / 32;
-  v = warp_max(v);
+  static_assert(BLOCK % 32 == 0 && BLOCK <= 1024, "block_max: BLOCK must be a multiple of 32, at most 1024");
+  using Reduce = cub::BlockReduce<float, BLOCK, cub::BLOCK_REDUCE_WARP_REDUCTIONS>;
+  __shared__ typename Reduce::TempStorage tmp;
+  __shared__ float result;
   __syncthreads();
-  if (lane == 0) partial[warp] = v;
+  const float m = Reduce(tmp).Reduce(v, MaxOp{});
+  if (threadIdx.x == 0) result = m;
   __syncthreads();
-  v = lane < nwarps ? partial[lane] : -INFINITY;
-  return warp_max(v);
+  return result;
 }
 
 // ---- per-channel sums ------------------------------------------------------------------------
@@ -79,7 +99,7 @@ __global__ void channel_partials_kernel(float* partials, F f, I C, I inner, I M,
       f(c, (o * C + c) * inner + i, acc);
     }
     for (int k = 0; k < NV; ++k) {
-      const float s = block_sum(acc[k]);
+      const float s = block_sum<kBlock>(acc[k]);
       if (threadIdx.x == 0) partials[(static_cast<int64_t>(c) * P + p) * NV + k] = s;
     }
   }
@@ -124,41 +144,69 @@ struct LoadValue {
 };
 
 // ---- sum of n terms ---------------------------------------------------------------------------
-// total = scale * sum_{i < n} f(i), deterministic: P fixed contiguous chunks (P from n only), one
-// block per chunk (fixed tree order), then one thread adds the P partials in order in double.
+// total = scale * sum_{i < n} f(i): cub::DeviceReduce::TransformReduce over the indices 0..n-1,
+// every term converted to double before it is added (double accumulation throughout).
+// Why CUB is acceptable here (CCCL 3.0, shipped with nvcc 13): the temp-storage DeviceReduce API
+// is documented as "run-to-run deterministic for pseudo-associative reduction (e.g. addition of
+// floating point types) on the same GPU device" (cub/device/device_reduce.cuh). Its dispatch
+// (cub/device/dispatch/dispatch_reduce.cuh) has no atomics: a grid that is a fixed even share of
+// the tiles (GridEvenShare; its size depends on n, the SM count and the kernel's occupancy, all
+// fixed on a given GPU), each block reducing its tiles in a fixed order ending in a BlockReduce,
+// then one block reducing the per-block partials in order. (The environment-based overload with
+// cuda::execution::determinism::not_guaranteed may use atomics; we do not use it.) What it does
+// not promise is the same bits on a GPU with another SM count or compute capability - the same
+// guarantee as cuBLAS, and the double accumulation keeps such differences near 1e-16 relative.
 template <typename F>
-__global__ void sum_partials_kernel(float* partials, F f, int64_t n, int64_t chunk) {
-  const int64_t begin = blockIdx.x * chunk, end = min(n, begin + chunk);
-  float acc = 0.0f;
-  for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) acc += f(i);
-  acc = block_sum(acc);
-  if (threadIdx.x == 0) partials[blockIdx.x] = acc;
-}
+struct TermAsDouble {
+  F f;
+  __device__ double operator()(int64_t i) const { return static_cast<double>(f(i)); }
+};
 
 // out_f[0] = scale * total (if out_f), out_d[0] = scale * total in double (if out_d).
 template <int Unused = 0>  // a template so that every .cu may instantiate it
-__global__ void sum_combine_kernel(float* out_f, double* out_d, const float* partials, int64_t P,
-                                          double scale) {
-  if (threadIdx.x != 0 || blockIdx.x != 0) return;
-  double s = 0.0;
-  for (int64_t p = 0; p < P; ++p) s += partials[p];
-  if (out_f) out_f[0] = static_cast<float>(s * scale);
-  if (out_d) out_d[0] = s * scale;
+__global__ void scale_total_kernel(float* out_f, double* out_d, const double* total, double scale) {
+  const double s = total[0] * scale;
+  if (out_f) out_f[0] = static_cast<float>(s);
+  if (out_d) out_d[0] = s;
 }
 
-// Either output pointer may be null; both are device pointers.
+// Either output pointer may be null; both are device pointers. n == 0 gives 0.
 template <typename F>
 void sum_terms(float* out_f, double* out_d, const F& f, int64_t n, double scale) {
-  const int64_t P = std::clamp<int64_t>(ceil_div(n, 16384), 1, 1024);
-  const int64_t chunk = ceil_div(std::max<int64_t>(n, 1), P);
-  ScratchBuffer partials(static_cast<size_t>(P) * sizeof(float));
-  sum_partials_kernel<F><<<static_cast<unsigned>(P), kBlock, 0, stream()>>>(partials.as<float>(), f, n, chunk);
+  const thrust::counting_iterator<int64_t> first(0);
+  const TermAsDouble<F> term{f};
+  ScratchBuffer total(sizeof(double));
+  size_t temp_bytes = 0;
+  CUDA_CHECK(cub::DeviceReduce::TransformReduce(nullptr, temp_bytes, first, total.as<double>(), n,
+                                                ::cuda::std::plus<double>{}, term, 0.0, stream()));
+  ScratchBuffer temp(std::max<size_t>(temp_bytes, 1));  // never null: a null pointer means "query the size"
+  CUDA_CHECK(cub::DeviceReduce::TransformReduce(temp.as<void>(), temp_bytes, first, total.as<double>(), n,
+                                                ::cuda::std::plus<double>{}, term, 0.0, stream()));
   CUDA_CHECK_LAUNCH();
-  sum_combine_kernel<><<<1, 32, 0, stream()>>>(out_f, out_d, partials.as<float>(), P, scale);
+  scale_total_kernel<><<<1, 1, 0, stream()>>>(out_f, out_d, total.as<double>(), scale);
   CUDA_CHECK_LAUNCH();
 }
 
-// Threads per block for a one-block-per-row kernel over rows of length D: a multiple of 32.
-inline int row_block(int64_t D) { return static_cast<int>(std::clamp<int64_t>(ceil_div(D, 32) * 32, 32, 512)); }
+// Threads per block for a one-block-per-row kernel over rows of length D: the power of two
+// >= D, clamped to [32, 512]. The row kernels are templates on it (cub::BlockReduce needs the
+// block size at compile time); launch them with with_row_block.
+inline int row_block(int64_t D) {
+  int b = 32;
+  while (b < 512 && b < D) b *= 2;
+  return b;
+}
+
+// Calls launch(std::integral_constant<int, B>{}) with B = row_block(D); in the generic lambda,
+// `constexpr int B = decltype(b)::value;` then `kernel<B><<<rows, B, 0, stream()>>>(...)`.
+template <typename Launch>
+void with_row_block(int64_t D, Launch&& launch) {
+  switch (row_block(D)) {
+    case 32: launch(std::integral_constant<int, 32>{}); break;
+    case 64: launch(std::integral_constant<int, 64>{}); break;
+    case 128: launch(std::integral_constant<int, 128>{}); break;
+    case 256: launch(std::integral_constant<int, 256>{}); break;
+    default: launch(std::integral_constant<int, 512>{}); break;
+  }
+}
 
 }  // namespace dl::cuda

@@ -12,6 +12,7 @@ namespace dl::cuda {
 
 namespace {
 
+template <int BLOCK>
 __global__ void ce_forward_kernel(float* row_loss, float* lse, const float* logits, const int32_t* labels,
                                   int64_t K) {
   const int64_t i = blockIdx.x;
@@ -26,8 +27,8 @@ __global__ void ce_forward_kernel(float* row_loss, float* lse, const float* logi
       s += expf(v - m);
     }
   }
-  const float m_all = block_max(m);
-  const float s_all = block_sum(m == -INFINITY ? 0.0f : s * expf(m - m_all));
+  const float m_all = block_max<BLOCK>(m);
+  const float s_all = block_sum<BLOCK>(m == -INFINITY ? 0.0f : s * expf(m - m_all));
   if (threadIdx.x == 0) {
     const float l = m_all + logf(s_all);
     lse[i] = l;
@@ -56,8 +57,10 @@ void cross_entropy_forward(float* loss, float* lse, const float* logits, const i
                            int64_t K) {
   if (N == 0) return;
   ScratchBuffer row_loss(static_cast<size_t>(N) * sizeof(float));
-  ce_forward_kernel<<<static_cast<unsigned>(N), row_block(K), 0, stream()>>>(row_loss.as<float>(), lse, logits,
-                                                                            labels, K);
+  with_row_block(K, [&](auto b) {
+    constexpr int B = decltype(b)::value;
+    ce_forward_kernel<B><<<static_cast<unsigned>(N), B, 0, stream()>>>(row_loss.as<float>(), lse, logits, labels, K);
+  });
   CUDA_CHECK_LAUNCH();
   sum_terms(loss, nullptr, RowLoss{row_loss.as<float>()}, N, 1.0 / static_cast<double>(N));
 }

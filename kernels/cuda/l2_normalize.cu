@@ -7,18 +7,20 @@ namespace dl::cuda {
 
 namespace {
 
+template <int BLOCK>
 __global__ void l2_forward_kernel(float* out, float* norm, const float* inp, int64_t D, float eps) {
   const int64_t n = blockIdx.x;
   const float* x = inp + n * D;
   float ss = 0.0f;
   for (int64_t j = threadIdx.x; j < D; j += blockDim.x) ss += x[j] * x[j];
-  const float nrm = sqrtf(block_sum(ss));
+  const float nrm = sqrtf(block_sum<BLOCK>(ss));
   if (threadIdx.x == 0) norm[n] = nrm;
   const float denom = fmaxf(nrm, eps);
   for (int64_t j = threadIdx.x; j < D; j += blockDim.x) out[n * D + j] = x[j] / denom;
 }
 
 // norm > eps: dx = (g - y (y . g)) / norm;  otherwise dx = g / eps.
+template <int BLOCK>
 __global__ void l2_backward_kernel(float* dinp, const float* dout, const float* out, const float* norm, int64_t D,
                                    float eps) {
   const int64_t n = blockIdx.x;
@@ -26,7 +28,7 @@ __global__ void l2_backward_kernel(float* dinp, const float* dout, const float* 
   const float* y = out + n * D;
   float dot = 0.0f;
   for (int64_t j = threadIdx.x; j < D; j += blockDim.x) dot += y[j] * g[j];
-  dot = block_sum(dot);
+  dot = block_sum<BLOCK>(dot);
   const float r = norm[n];
   for (int64_t j = threadIdx.x; j < D; j += blockDim.x)
     dinp[n * D + j] = r > eps ? (g[j] - y[j] * dot) / r : g[j] / eps;
@@ -36,14 +38,20 @@ __global__ void l2_backward_kernel(float* dinp, const float* dout, const float* 
 
 void l2_normalize_forward(float* out, float* norm, const float* inp, int64_t N, int64_t D, float eps) {
   if (N == 0) return;
-  l2_forward_kernel<<<static_cast<unsigned>(N), row_block(D), 0, stream()>>>(out, norm, inp, D, eps);
+  with_row_block(D, [&](auto b) {
+    constexpr int B = decltype(b)::value;
+    l2_forward_kernel<B><<<static_cast<unsigned>(N), B, 0, stream()>>>(out, norm, inp, D, eps);
+  });
   CUDA_CHECK_LAUNCH();
 }
 
 void l2_normalize_backward(float* dinp, const float* dout, const float* /*inp*/, const float* out, const float* norm,
                            int64_t N, int64_t D, float eps) {
   if (!dinp || N == 0) return;
-  l2_backward_kernel<<<static_cast<unsigned>(N), row_block(D), 0, stream()>>>(dinp, dout, out, norm, D, eps);
+  with_row_block(D, [&](auto b) {
+    constexpr int B = decltype(b)::value;
+    l2_backward_kernel<B><<<static_cast<unsigned>(N), B, 0, stream()>>>(dinp, dout, out, norm, D, eps);
+  });
   CUDA_CHECK_LAUNCH();
 }
 

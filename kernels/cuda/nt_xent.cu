@@ -2,9 +2,10 @@
 // docs/nt_xent.md): cuBLAS for the similarity matrix S = z z^T / tau; one kernel, one block per
 // row, for the (masked) log-sum-exp that writes the row's loss and, in place of S, the row of
 // dS = d loss / d S = (p - onehot(target)) / rows; a deterministic mean of the row losses
-// (sum_terms: fixed chunks, in-order double combine). The backward is cuBLAS GEMMs on dS (and
-// dS^T) with alpha = 1 / tau, then one scaling of the input gradients by the upstream dloss (a
-// device scalar: scaling on the device avoids a host read and a synchronization).
+// (sum_terms: cub::DeviceReduce in double, run-to-run deterministic on a given GPU). The backward
+// is cuBLAS GEMMs on dS (and dS^T) with alpha = 1 / tau, then one scaling of the input gradients
+// by the upstream dloss (a device scalar: scaling on the device avoids a host read and a
+// synchronization).
 #include <cmath>
 
 #include "kernels/cuda/common.cuh"
@@ -15,10 +16,11 @@ namespace dl::cuda {
 
 namespace {
 
-// Block i (R blocks, blockDim a multiple of 32) owns row i of S (R, R). Candidates: every column
+// Block i (R blocks of BLOCK = blockDim.x threads) owns row i of S (R, R). Candidates: every column
 // but skip = i when mask_diagonal; target = (i + target_offset) mod R. Writes
 //   row_loss[i] = lse - S[i, target],   S[i, j] <- p_j inv_rows - [j = target] inv_rows
 // with p_j = exp(S_ij - lse) (0 for the skipped column).
+template <int BLOCK>
 __global__ void loss_grad_rows_kernel(float* S, float* row_loss, int64_t R, bool mask_diagonal, int64_t target_offset,
                                       float inv_rows) {
   const int64_t i = blockIdx.x;
@@ -28,11 +30,11 @@ __global__ void loss_grad_rows_kernel(float* S, float* row_loss, int64_t R, bool
   float m = -INFINITY;
   for (int64_t j = threadIdx.x; j < R; j += blockDim.x)
     if (j != skip) m = fmaxf(m, s[j]);
-  m = block_max(m);
+  m = block_max<BLOCK>(m);
   float sum = 0.0f;
   for (int64_t j = threadIdx.x; j < R; j += blockDim.x)
     if (j != skip) sum += expf(s[j] - m);
-  const float lse = m + logf(block_sum(sum));  // block_sum synchronizes: every read of other columns is done
+  const float lse = m + logf(block_sum<BLOCK>(sum));  // block_sum synchronizes: every read of other columns is done
   for (int64_t j = threadIdx.x; j < R; j += blockDim.x) {
     const float p = j == skip ? 0.0f : expf(s[j] - lse);
     s[j] = p * inv_rows - (j == target ? inv_rows : 0.0f);
@@ -48,8 +50,11 @@ struct RowLoss {
 // S (R, R) -> dS in place; loss[0] = mean of the R row losses.
 void loss_grad_rows(float* loss, float* S, int64_t R, bool mask_diagonal, int64_t target_offset) {
   ScratchBuffer row_loss(static_cast<size_t>(R) * sizeof(float));
-  loss_grad_rows_kernel<<<static_cast<unsigned>(R), row_block(R), 0, stream()>>>(
-      S, row_loss.as<float>(), R, mask_diagonal, target_offset, 1.0f / static_cast<float>(R));
+  with_row_block(R, [&](auto b) {
+    constexpr int B = decltype(b)::value;
+    loss_grad_rows_kernel<B><<<static_cast<unsigned>(R), B, 0, stream()>>>(
+        S, row_loss.as<float>(), R, mask_diagonal, target_offset, 1.0f / static_cast<float>(R));
+  });
   CUDA_CHECK_LAUNCH();
   sum_terms(loss, nullptr, RowLoss{row_loss.as<float>()}, R, 1.0 / static_cast<double>(R));
 }

@@ -1,7 +1,7 @@
 // reduce.cu - sums over everything or over one dimension (CUDA twin of kernels/cpu/reduce.cpp).
-// Deterministic: sum_all uses sum_terms (fixed chunks, fixed tree, in-order combine); sum_dim
-// gives each output one thread (columns, adding the R rows in order in double) or one block
-// (contiguous rows, fixed tree).
+// Deterministic: sum_all uses sum_terms (cub::DeviceReduce in double, run-to-run deterministic on
+// a given GPU; see common.cuh); sum_dim gives each output one thread (columns, adding the R rows
+// in order in double) or one block (contiguous rows, cub::BlockReduce: a fixed tree).
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/reduce.h"
 
@@ -19,12 +19,13 @@ __global__ void fill_scaled_kernel(float* dinp, const float* dout, int64_t n, fl
   DL_GRID_STRIDE_LOOP(i, n) dinp[i] = g;
 }
 
-// inner == 1: out[o] = scale * sum_r inp[o, r], one block per row.
+// inner == 1: out[o] = scale * sum_r inp[o, r], one block of BLOCK threads per row.
+template <int BLOCK>
 __global__ void sum_rows_kernel(float* out, const float* inp, int64_t R, float scale) {
   const float* row = inp + blockIdx.x * R;
   float acc = 0.0f;
   for (int64_t r = threadIdx.x; r < R; r += blockDim.x) acc += row[r];
-  acc = block_sum(acc);
+  acc = block_sum<BLOCK>(acc);
   if (threadIdx.x == 0) out[blockIdx.x] = acc * scale;
 }
 
@@ -65,7 +66,10 @@ void sum_dim_forward(float* out, const float* inp, int64_t outer, int64_t R, int
   if (inner == 1) {
     for (int64_t o0 = 0; o0 < outer; o0 += 65535 * 32) {  // grid.x limit is 2^31 - 1; chunked anyway
       const int64_t rows = std::min<int64_t>(outer - o0, 65535 * 32);
-      sum_rows_kernel<<<static_cast<unsigned>(rows), row_block(R), 0, stream()>>>(out + o0, inp + o0 * R, R, scale);
+      with_row_block(R, [&](auto b) {
+        constexpr int B = decltype(b)::value;
+        sum_rows_kernel<B><<<static_cast<unsigned>(rows), B, 0, stream()>>>(out + o0, inp + o0 * R, R, scale);
+      });
       CUDA_CHECK_LAUNCH();
     }
   } else {
