@@ -1,6 +1,7 @@
 // bench_kernels.cu - the memory-bound kernels and the fused losses at model shapes (batch 256),
 // in GB/s of compulsory traffic, next to their bounds: a device-to-device cudaMemcpy of the same
-// size (BM_cuda_copy_bound) and cuBLAS sgemm for the GEMM-shaped work.
+// size (BM_cuda_copy_bound) and cuBLAS sgemm for the GEMM-shaped work. More in bench_rows.cu
+// (row-wise ops, sums, narrow_cols) and bench_losses.cu (mse, kl_normal).
 #include "benchmarks/cuda/bench_util.cuh"
 #include "kernels/cuda/adam.h"
 #include "kernels/cuda/avgpool.h"
@@ -10,6 +11,7 @@
 #include "kernels/cuda/gemm.h"
 #include "kernels/cuda/matmul.h"
 #include "kernels/cuda/nt_xent.h"
+#include "kernels/cuda/sgd.h"
 #include "kernels/cuda/unary.h"
 #include "kernels/cuda/upsample.h"
 
@@ -89,6 +91,65 @@ void BM_cuda_avgpool_fwd(benchmark::State& state) {  // (256, 512, 4, 4) -> (256
 }
 BENCHMARK(BM_cuda_avgpool_fwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+void BM_cuda_avgpool_bwd(benchmark::State& state) {  // (256, 512) -> (256, 512, 4, 4)
+  if (!require_gpu(state)) return;
+  const int64_t n = kBatch * 512 * 16;
+  Tensor dy = device_tensor({n / 16}, 1), dx = zeros({n}, Device::CUDA);
+  time_loop(state, [&] { cuda::global_avg_pool_backward(dx.data(), dy.data(), kBatch, 512, 4, 4); });
+  set_bytes(state, (n + n / 16) * 4.0);
+}
+BENCHMARK(BM_cuda_avgpool_bwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Unary ops other than ReLU on the largest activation (the kernels are shape-blind: one grid-
+// stride loop each). Forward reads x, writes y; sigmoid's backward reads dout and y, writes dx.
+void BM_cuda_sigmoid_fwd(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  Tensor a = device_tensor({kAct}, 1), b = zeros({kAct}, Device::CUDA);
+  time_loop(state, [&] { cuda::sigmoid_forward(b.data(), a.data(), kAct); });
+  set_bytes(state, 2.0 * kAct * 4);
+}
+BENCHMARK(BM_cuda_sigmoid_fwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_cuda_sigmoid_bwd(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  Tensor g = device_tensor({kAct}, 1), x = device_tensor({kAct}, 2), y = zeros({kAct}, Device::CUDA);
+  Tensor dx = zeros({kAct}, Device::CUDA);
+  cuda::sigmoid_forward(y.data(), x.data(), kAct);
+  time_loop(state, [&] { cuda::sigmoid_backward(dx.data(), g.data(), x.data(), y.data(), kAct); });
+  set_bytes(state, 3.0 * kAct * 4);
+}
+BENCHMARK(BM_cuda_sigmoid_bwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_cuda_exp_fwd(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  Tensor a = device_tensor({kAct}, 1), b = zeros({kAct}, Device::CUDA);
+  time_loop(state, [&] { cuda::exp_forward(b.data(), a.data(), kAct); });
+  set_bytes(state, 2.0 * kAct * 4);
+}
+BENCHMARK(BM_cuda_exp_fwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// The per-channel broadcast: (256, 64, 32, 32) times a (64) vector (outer 256, C 64, inner 1024).
+// Forward reads a, writes out (b is 64 floats); backward writes da = dout b and db = sum dout a
+// (the deterministic channel_sums): compulsory traffic read dout, a, write da.
+void BM_cuda_mul_per_channel_fwd(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  Tensor a = device_tensor({kAct}, 1), b = device_tensor({64}, 2), c = zeros({kAct}, Device::CUDA);
+  time_loop(state, [&] { cuda::mul_forward(c.data(), a.data(), b.data(), kBatch, 64, 32 * 32); });
+  set_bytes(state, 2.0 * kAct * 4);
+}
+BENCHMARK(BM_cuda_mul_per_channel_fwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_cuda_mul_per_channel_bwd(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  Tensor a = device_tensor({kAct}, 1), b = device_tensor({64}, 2), g = device_tensor({kAct}, 3);
+  Tensor da = zeros({kAct}, Device::CUDA), db = zeros({64}, Device::CUDA);
+  time_loop(state, [&] {
+    cuda::mul_backward(da.data(), db.data(), g.data(), a.data(), b.data(), kBatch, 64, 32 * 32);
+  });
+  set_bytes(state, 3.0 * kAct * 4);
+}
+BENCHMARK(BM_cuda_mul_per_channel_bwd)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
 void BM_cuda_adam_resnet18(benchmark::State& state) {  // one step over ResNet18's 11.2 M parameters
   if (!require_gpu(state)) return;
   const int64_t n = 11'200'000;
@@ -99,6 +160,32 @@ void BM_cuda_adam_resnet18(benchmark::State& state) {  // one step over ResNet18
   set_bytes(state, 7.0 * n * 4);  // read p, g, m, v; write p, m, v
 }
 BENCHMARK(BM_cuda_adam_resnet18)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// One SGD step with momentum (and weight decay) over ResNet18's 11.2 M parameters: read p, g,
+// buf; write p, buf.
+void BM_cuda_sgd_momentum_resnet18(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  const int64_t n = 11'200'000;
+  Tensor p = device_tensor({n}, 1), g = device_tensor({n}, 2), buf = device_tensor({n}, 3);
+  time_loop(state, [&] {
+    cuda::sgd_update(p.data(), buf.data(), g.data(), n, 1e-3f, 0.9f, 0.0f, 5e-4f, false, false, 1.0f);
+  });
+  set_bytes(state, 5.0 * n * 4);
+}
+BENCHMARK(BM_cuda_sgd_momentum_resnet18)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// sum of squares of the same 11.2 M values (LARS norms; cub::DeviceReduce in double, then the
+// result is copied to the host, which synchronizes: that round trip is part of the op): read n.
+void BM_cuda_sum_squares_resnet18(benchmark::State& state) {
+  if (!require_gpu(state)) return;
+  const int64_t n = 11'200'000;
+  Tensor x = device_tensor({n}, 1);
+  double s = 0.0;
+  time_loop(state, [&] { s = cuda::sum_squares(x.data(), n); });
+  benchmark::DoNotOptimize(s);
+  set_bytes(state, 1.0 * n * 4);
+}
+BENCHMARK(BM_cuda_sum_squares_resnet18)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_cuda_cross_entropy(benchmark::State& state) {  // (256, 10) logits, forward + backward
   if (!require_gpu(state)) return;
