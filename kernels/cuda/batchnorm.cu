@@ -5,8 +5,8 @@
 // Forward (training), one read of x for the statistics: channel c's M values are split into P
 // fixed chunks (P from the shape only); block (p, c) runs Welford per thread over its strided
 // elements of chunk p and merges the 256 thread states with Chan's formula in a fixed tree order
-// (warp shuffle-down, then warp 0 over the per-warp states), writing one partial (count, mean,
-// M2). A per-channel kernel merges the P partials in order, in double, and writes mean, rstd and
+// (cub::BlockReduce: a shuffle tree per warp, then thread 0 over the warp states in order),
+// writing one partial (count, mean, M2). A per-channel kernel merges the P partials in order, in double, and writes mean, rstd and
 // the running statistics. No atomics anywhere: a given shape always reduces in the same order.
 //   Welford:  n += 1; d = x - mean; mean += d / n; M2 += d (x - mean)
 //   Chan:     n = na + nb; delta = mb - ma; mean = ma + delta nb / n;
@@ -48,40 +48,28 @@ __device__ __forceinline__ void welford_merge(float& n, float& mean, float& m2, 
   n = nt;
 }
 
-// Lane 0 ends with the merge of the warp's 32 states; fixed tree order (shuffle down: lane i takes
-// lane i + offset). Lanes >= offset merge values nobody reads later.
-__device__ __forceinline__ void warp_welford(float& n, float& mean, float& m2) {
-  for (int offset = 16; offset > 0; offset >>= 1) {
-    const float nb = __shfl_down_sync(0xffffffffu, n, offset);
-    const float mb = __shfl_down_sync(0xffffffffu, mean, offset);
-    const float m2b = __shfl_down_sync(0xffffffffu, m2, offset);
-    welford_merge(n, mean, m2, nb, mb, m2b);
+// (count, mean, M2) of a set of values, and Chan's merge as the operator of a cub::BlockReduce.
+// BLOCK_REDUCE_WARP_REDUCTIONS merges each warp's 32 states with a fixed shuffle tree, then thread
+// 0 merges the warp states in warp order: a fixed order for a fixed block size (kBlock).
+struct WelfordState {
+  float n, mean, m2;
+};
+struct WelfordMerge {
+  __device__ WelfordState operator()(WelfordState a, const WelfordState& b) const {
+    welford_merge(a.n, a.mean, a.m2, b.n, b.mean, b.m2);
+    return a;
   }
-}
-
-// Thread 0 ends with the block's merged state. blockDim.x a multiple of 32, <= 1024; every thread
-// must call it (it synchronizes).
-__device__ __forceinline__ void block_welford(float& n, float& mean, float& m2) {
-  __shared__ float sh_n[32], sh_mean[32], sh_m2[32];
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nwarps = blockDim.x / 32;
-  warp_welford(n, mean, m2);
-  __syncthreads();  // a previous call (previous channel of the loop) may still read sh_*
-  if (lane == 0) sh_n[warp] = n, sh_mean[warp] = mean, sh_m2[warp] = m2;
-  __syncthreads();
-  if (warp == 0) {
-    n = lane < nwarps ? sh_n[lane] : 0.0f;
-    mean = lane < nwarps ? sh_mean[lane] : 0.0f;
-    m2 = lane < nwarps ? sh_m2[lane] : 0.0f;
-    warp_welford(n, mean, m2);
-  }
-}
+};
+using BlockWelford = cub::BlockReduce<WelfordState, kBlock, cub::BLOCK_REDUCE_WARP_REDUCTIONS>;
 
 // grid (P, min(C, 65535)); partials (C, P, 3) = (count, mean, M2) of chunk p of channel c, the
 // chunk being values j in [p chunk, min(M, (p + 1) chunk)) of the channel, j = n S + s.
 // I: uint32_t when N C S <= INT32_MAX (no index can wrap: all stay below 2^31 + 2^31), else
 // int64_t; 32-bit divisions for j / S are several times cheaper than 64-bit ones.
+// blockDim.x == kBlock (BlockWelford's size).
 template <typename I>
 __global__ void welford_partials_kernel(float* partials, const float* x, I C, I S, I M, I chunk) {
+  __shared__ typename BlockWelford::TempStorage tmp;
   const I p = blockIdx.x, P = gridDim.x;
   const I begin = p * chunk, end = min(M, begin + chunk);
   for (I c = blockIdx.y; c < C; c += gridDim.y) {
@@ -94,11 +82,12 @@ __global__ void welford_partials_kernel(float* partials, const float* x, I C, I 
       mean += d / n;
       m2 += d * (v - mean);
     }
-    block_welford(n, mean, m2);
+    const WelfordState t = BlockWelford(tmp).Reduce(WelfordState{n, mean, m2}, WelfordMerge{});  // thread 0
     if (threadIdx.x == 0) {
       float* out = partials + (static_cast<int64_t>(c) * P + p) * 3;
-      out[0] = n, out[1] = mean, out[2] = m2;
+      out[0] = t.n, out[1] = t.mean, out[2] = t.m2;
     }
+    __syncthreads();  // tmp is reused by the next channel's reduction
   }
 }
 
