@@ -3,12 +3,13 @@
 # run the CUDA tests (every CUDA op against the CPU) and the CUDA kernel benchmarks (short), and
 # write results/gpu_check.md (plus the raw logs and benchmark JSON next to it).
 # Budget: under 8 minutes on an H200 with 16 cores (the build is most of it). The benchmarks:
-# 123 match BM_cuda|BM_cudnn; with manual (CUDA event) time each runs until ~0.05-0.1 s of kernel
-# time has accumulated, and every iteration also pays an L2 flush (~100 MB memset) and an event
-# sync, ~50 us, so a benchmark costs about 0.08 s x (1 + 50 us / kernel time): ~0.15 s for the
-# 50-100 us kernels, ~1-1.5 s for the ~3 us ones (the small row ops, losses, narrow_cols).
-# Estimate: ~60 s in all (under 2 minutes even if the per-iteration overhead is twice that),
-# well inside the 240 s timeout below.
+# 123 match BM_cuda|BM_cudnn. With manual (CUDA event) time, Google Benchmark grows the
+# iteration count (x10 until a trial reaches 10% of MIN_TIME) until ~0.05 s of kernel time, so a
+# benchmark accumulates ~0.08-0.15 s of kernel time, and every iteration also pays an L2 flush
+# (~100 MB memset) and an event sync, ~50 us: a benchmark costs about 0.1 s x (1 + 50 us / kernel
+# time): ~0.2 s for the 50-100 us kernels, ~1.5-2 s for the ~3 us ones (small row ops, losses,
+# narrow_cols, the MLP-sized batchnorms). Estimate: 60-90 s in all (under 3 minutes even if the
+# per-iteration overhead were twice that), inside the 240 s timeout below.
 #
 #   tools/gpu_check.sh            # everything
 #   SKIP_BUILD=1 tools/gpu_check.sh

@@ -63,9 +63,19 @@ TEST(CudaReduce, AllAndDimsMatchCpu) {
   }
 }
 
+// sum_terms is a cub::DeviceReduce (common.cuh): CUB documents it run-to-run deterministic on one
+// GPU; 3 M terms take its multi-block path (per-block partials, then one block over them).
+TEST(CudaReduce, SumAllIsBitwiseRunToRunDeterministic) {
+  DL_REQUIRE_CUDA();
+  const Tensor x = random_tensor({3, 1000, 1001}, 26, -1, 1, false).to(Device::CUDA);
+  const float first = sum(x).to(Device::CPU).to_vector()[0];
+  for (int run = 0; run < 3; ++run) EXPECT_EQ(sum(x).to(Device::CPU).to_vector()[0], first) << "run " << run;
+}
+
 TEST(CudaRows, L2NormalizeAndLogSoftmaxMatchCpu) {
   DL_REQUIRE_CUDA();
-  for (Shape s : {Shape{512, 128}, Shape{256, 10}, Shape{5, 1000}, Shape{3, 1}}) {
+  // Row lengths for every block size of with_row_block (32, 64, 128, 256, 512 threads).
+  for (Shape s : {Shape{512, 128}, Shape{256, 10}, Shape{6, 50}, Shape{9, 200}, Shape{5, 1000}, Shape{3, 1}}) {
     Tensor x = random_tensor(s, 25, -3, 3);
     expect_cuda_matches_cpu([](const std::vector<Tensor>& in) { return l2_normalize(in[0]); }, {x},
                             {1e-10, 1e-5f, 1e-4f}, "l2_normalize " + s.str());
