@@ -33,12 +33,10 @@ inline unsigned grid_for(int64_t n, int block = kBlock) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
+// Sum over one warp (xor butterfly, fixed order; every lane gets it): avgpool's one-warp-per-plane
+// reduction, where a block-wide cub::BlockReduce would not fit (several planes per block).
 __device__ inline float warp_sum(float v) {
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-  return v;
-}
-__device__ inline float warp_max(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
   return v;
 }
 
