@@ -12,6 +12,16 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, float lo, float hi, bool
   return t;
 }
 
+std::vector<float> lcg_values(size_t n, unsigned seed) {
+  std::vector<float> v(n);
+  unsigned s = seed;
+  for (auto& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = static_cast<float>((s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
+  }
+  return v;
+}
+
 static double weighted_sum(const Tensor& y, const std::vector<float>& r) {
   const std::vector<float> v = y.to_vector();
   double s = 0.0;

@@ -44,4 +44,7 @@ inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& ref
 Tensor random_tensor(const Shape& shape, uint64_t seed, float lo = -1.0f, float hi = 1.0f,
                      bool requires_grad = true);
 
+// n values in [-1, 1) from a 32-bit LCG: raw buffers for kernel-level tests (no Tensor needed).
+std::vector<float> lcg_values(size_t n, unsigned seed);
+
 }  // namespace dl::test

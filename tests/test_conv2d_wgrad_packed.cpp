@@ -14,18 +14,11 @@
 #include "autograd/functions.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/gemm_packed.h"
+#include "tests/gradcheck.h"
 
 namespace {
 
-std::vector<float> pseudo_random(size_t n, unsigned seed) {
-  std::vector<float> v(n);
-  unsigned s = seed;
-  for (auto& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>((s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
-  }
-  return v;
-}
+using dl::test::lcg_values;
 
 struct WShape {
   int64_t N, C, H, W, OC, KH, KW, pad, s = 1;
@@ -83,8 +76,8 @@ TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {
       {2, 16, 6, 6, 5, 3, 3, 0, 1},    // stride 1 without padding -> 4x4
   };
   for (const WShape& s : shapes) {
-    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 11), dy = pseudo_random(s.N * s.OC * s.OH() * s.OW(), 12);
-    std::vector<float> dw = pseudo_random(s.OC * s.C * s.KH * s.KW, 13);  // accumulated into
+    const auto x = lcg_values(s.N * s.C * s.H * s.W, 11), dy = lcg_values(s.N * s.OC * s.OH() * s.OW(), 12);
+    std::vector<float> dw = lcg_values(s.OC * s.C * s.KH * s.KW, 13);  // accumulated into
     const std::vector<float> dw0 = dw;
     ASSERT_TRUE(dl::cpu::conv2d_weight_grad_packed(dw.data(), dy.data(), x.data(), s.N, s.C, s.H, s.W, s.OC, s.KH,
                                                    s.KW, s.s, s.pad))
@@ -151,12 +144,12 @@ TEST(Conv2dWgradPacked, BitwiseSameForOneAndTwoThreads) {
   const WShape shapes[] = {{8, 16, 16, 16, 16, 3, 3, 1}, {16, 8, 4, 4, 140, 3, 3, 1}, {4, 4, 32, 32, 16, 3, 3, 1},
                            {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}, {8, 32, 16, 16, 64, 3, 3, 1, 2}};
   for (const WShape& s : shapes) {
-    const auto x = pseudo_random(s.N * s.C * s.H * s.W, 21), dy = pseudo_random(s.N * s.OC * s.OH() * s.OW(), 22);
+    const auto x = lcg_values(s.N * s.C * s.H * s.W, 21), dy = lcg_values(s.N * s.OC * s.OH() * s.OW(), 22);
     std::vector<float> dw[2];
     const int saved = omp_get_max_threads();
     for (int threads : {1, 2}) {
       omp_set_num_threads(threads);
-      dw[threads - 1] = pseudo_random(s.OC * s.C * s.KH * s.KW, 23);
+      dw[threads - 1] = lcg_values(s.OC * s.C * s.KH * s.KW, 23);
       if (!dl::cpu::conv2d_weight_grad_packed(dw[threads - 1].data(), dy.data(), x.data(), s.N, s.C, s.H, s.W, s.OC,
                                               s.KH, s.KW, s.s, s.pad)) {
         omp_set_num_threads(saved);

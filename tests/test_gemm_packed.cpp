@@ -10,25 +10,18 @@
 
 #include "autograd/functions.h"
 #include "kernels/cpu/gemm_packed.h"
+#include "tests/gradcheck.h"
 
 namespace {
 
-std::vector<float> pseudo_random(size_t n, unsigned seed) {
-  std::vector<float> v(n);
-  unsigned s = seed;
-  for (auto& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>((s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
-  }
-  return v;
-}
+using dl::test::lcg_values;
 
 TEST(GemmPacked, MatchesReferenceOnOddShapes) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   struct Shape { int64_t M, N, K; };
   for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256}}) {
     const int64_t lda = s.K + 3, ldb = s.N + 5, ldc = s.N + 2;
-    const auto A = pseudo_random(s.M * lda, 1), B = pseudo_random(s.K * ldb, 2);
+    const auto A = lcg_values(s.M * lda, 1), B = lcg_values(s.K * ldb, 2);
     std::vector<float> C(s.M * ldc, 7.0f), Ap(dl::cpu::packed_a_floats(s.M, s.K));
     dl::cpu::pack_a(Ap.data(), A.data(), s.M, s.K, lda);
     dl::cpu::gemm_packed_a(s.M, s.N, s.K, Ap.data(), B.data(), ldb, C.data(), ldc);

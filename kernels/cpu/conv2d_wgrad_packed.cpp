@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <vector>
 
 #include "kernels/cpu/gemm_packed.h"
@@ -22,15 +21,7 @@ namespace dl::cpu {
 
 namespace {
 std::atomic<int> g_wgrad_enabled{-1};  // -1: not decided yet (read DL_PACKED_WGRAD)
-bool wgrad_enabled() {
-  int e = g_wgrad_enabled.load(std::memory_order_relaxed);
-  if (e < 0) {
-    const char* v = std::getenv("DL_PACKED_WGRAD");
-    e = (v && v[0] == '0') ? 0 : 1;
-    g_wgrad_enabled.store(e);
-  }
-  return e == 1;
-}
+bool wgrad_enabled() { return env_switch_on(g_wgrad_enabled, "DL_PACKED_WGRAD"); }
 }  // namespace
 
 void set_packed_wgrad_enabled(bool on) { g_wgrad_enabled.store(on ? 1 : 0); }

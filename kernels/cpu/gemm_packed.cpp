@@ -22,14 +22,18 @@ bool cpu_has_avx2_fma();
 
 void set_packed_gemm_enabled(bool on) { g_enabled.store(on ? 1 : 0); }
 
-bool packed_gemm_available() {
-  int e = g_enabled.load(std::memory_order_relaxed);
+bool env_switch_on(std::atomic<int>& state, const char* env_var) {
+  int e = state.load(std::memory_order_relaxed);
   if (e < 0) {
-    const char* v = std::getenv("DL_PACKED_GEMM");
+    const char* v = std::getenv(env_var);
     e = (v && v[0] == '0') ? 0 : 1;
-    g_enabled.store(e);
+    state.store(e);
   }
-  return e == 1 && cpu_has_avx2_fma();
+  return e == 1;
+}
+
+bool packed_gemm_available() {
+  return env_switch_on(g_enabled, "DL_PACKED_GEMM") && cpu_has_avx2_fma();
 }
 
 int64_t packed_a_floats(int64_t M, int64_t K) { return (M + kMr - 1) / kMr * kMr * K; }

@@ -12,9 +12,14 @@
 // whatever thread calls it. Runtime dispatch: packed_gemm_available() is false on CPUs without
 // AVX2+FMA (and when built without x86), then callers use cpu::gemm (OpenBLAS).
 #pragma once
+#include <atomic>
 #include <cstdint>
 
 namespace dl::cpu {
+
+// A run-time switch of a fast path: `state` is -1 until first asked, then 1 unless the
+// environment variable `env_var` is set to 0 (set_*_enabled overrides it by storing 0/1).
+bool env_switch_on(std::atomic<int>& state, const char* env_var);
 
 bool packed_gemm_available();
 // Switch it off (tests of the fallback, A/B benchmarks). Default: on, unless the environment
