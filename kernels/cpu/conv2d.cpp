@@ -227,7 +227,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
                     int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0) return;
-  // 'Same' stride-1 shapes with AVX2+FMA: no im2col buffer (kernels/cpu/conv2d_packed.h).
+  // With AVX2+FMA and output planes of >= 16 pixels: no im2col buffer (kernels/cpu/conv2d_packed.h).
   if (conv2d_forward_packed(out, inp, weight, bias, N, C, H, W, OC, KH, KW, stride, pad)) return;
   const Plan plan = plan_blocks(d);
   const int64_t threads = omp_get_max_threads();

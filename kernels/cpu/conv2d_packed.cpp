@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "kernels/cpu/gemm_packed.h"
@@ -28,44 +29,132 @@ constexpr int64_t kNr = kPackNr, kMr = kPackMr, kKc = kPackKc;
 constexpr int64_t kUnitCols = 512;
 
 struct Geometry {
-  int64_t C, H, W, OC, KH, KW, pad, P, K;
+  int64_t C, H, W, OC, KH, KW, s, pad;
+  int64_t OH, OW, P;  // output plane, P = OH OW
+  int64_t taps, K;    // KH KW, C KH KW
+  int64_t pa, pb;     // phases kept per axis: min(s, KH), min(s, KW) (the others are never read)
+  int64_t Hs, Ws;     // one phase plane
+  int64_t plane;      // Hs Ws
+  int64_t chan;       // floats per channel in the copy: pa pb plane, nudged off multiples of 1 KB
+  int64_t cpc;        // channels per K chunk: whole channels, about kKc rows
 };
 
-// For the panel starting at pixel q0 of an image: per kernel offset kk = kh KW + kw, the lane
-// masks of the 16 pixels (valid source and q < P) and the source shift (kh - pad) W + (kw - pad).
-struct alignas(32) LaneMask {
-  int32_t lane[kNr];  // -1: load, 0: zero
-};
-struct PanelMasks {
-  std::vector<LaneMask> mask;  // one per kk
-  std::vector<int64_t> shift;
-};
+Geometry make_geometry(int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t s, int64_t pad) {
+  Geometry g{};
+  g.C = C, g.H = H, g.W = W, g.OC = OC, g.KH = KH, g.KW = KW, g.s = s, g.pad = pad;
+  g.OH = (H + 2 * pad - KH) / s + 1, g.OW = (W + 2 * pad - KW) / s + 1, g.P = g.OH * g.OW;
+  g.taps = KH * KW, g.K = C * g.taps;
+  g.pa = std::min(s, KH), g.pb = std::min(s, KW);
+  // Padded rows actually read: 0 .. (OH - 1) s + KH - 1; phase row i holds padded row s i + a.
+  g.Hs = ((g.OH - 1) * s + KH + s - 1) / s, g.Ws = ((g.OW - 1) * s + KW + s - 1) / s;
+  g.plane = g.Hs * g.Ws;
+  g.chan = g.pa * g.pb * g.plane;
+  if (g.chan % 256 == 0) g.chan += 16;
+  g.cpc = std::clamp<int64_t>(kKc / g.taps, 1, C);
+  return g;
+}
 
-void panel_masks(PanelMasks& m, const Geometry& g, int64_t q0) {
-  const int64_t kk_n = g.KH * g.KW;
-  for (int64_t kk = 0; kk < kk_n; ++kk) {
-    const int64_t kh = kk / g.KW, kw = kk % g.KW;
-    int32_t* lane = m.mask[kk].lane;
-    for (int64_t j = 0; j < kNr; ++j) {
-      const int64_t q = q0 + j, oh = q / g.W, ow = q % g.W;
-      const int64_t ih = oh - g.pad + kh, iw = ow - g.pad + kw;
-      lane[j] = (q < g.P && ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? -1 : 0;
-    }
-    m.shift[kk] = (kh - g.pad) * g.W + (kw - g.pad);
+// ceil(x / s) for s > 0, and 0 for x <= 0.
+int64_t ceil_div_nonneg(int64_t x, int64_t s) { return x <= 0 ? 0 : (x + s - 1) / s; }
+
+// n floats from src to dst: 8 at a time, then 4, then one (rows here are 4-32 floats; a memcpy
+// call per row cost more than the copy at 4x4).
+__attribute__((target("avx2"))) inline void copy_floats(float* dst, const float* src, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// The part of phase plane (a, b) whose source lies inside the image: rows [i0, i1), columns
+// [j0, j1), i.e. 0 <= s i + a - pad < H and 0 <= s j + b - pad < W. The same for every channel.
+struct Interior {
+  int64_t i0, i1, j0, j1;
+};
+std::vector<Interior> interiors(const Geometry& g) {
+  std::vector<Interior> v;
+  for (int64_t a = 0; a < g.pa; ++a)
+    for (int64_t b = 0; b < g.pb; ++b)
+      v.push_back({std::min(g.Hs, ceil_div_nonneg(g.pad - a, g.s)), std::min(g.Hs, ceil_div_nonneg(g.H + g.pad - a, g.s)),
+                   std::min(g.Ws, ceil_div_nonneg(g.pad - b, g.s)), std::min(g.Ws, ceil_div_nonneg(g.W + g.pad - b, g.s))});
+  return v;
+}
+
+// dst (c1 - c0 channels, each pa pb phase planes of Hs x Ws) <- channels [c0, c1) of one image
+// (C, H, W), phase-split. Only the interiors are written: the padding positions are the same for
+// every image and channel, so the caller zeroes the whole buffer once.
+__attribute__((target("avx2"))) void copy_interior(float* dst, const float* img, const Geometry& g,
+                                                   const std::vector<Interior>& in, int64_t c0, int64_t c1) {
+  const int64_t s = g.s;
+  for (int64_t c = c0; c < c1; ++c) {
+    const float* src = img + c * g.H * g.W;
+    for (int64_t a = 0; a < g.pa; ++a)
+      for (int64_t b = 0; b < g.pb; ++b) {
+        const Interior& r = in[a * g.pb + b];
+        if (r.j1 <= r.j0) continue;
+        const float* srow = src + (s * r.i0 + a - g.pad) * g.W + (s * r.j0 + b - g.pad);
+        float* row = dst + (c - c0) * g.chan + (a * g.pb + b) * g.plane + r.i0 * g.Ws + r.j0;
+        for (int64_t i = r.i0; i < r.i1; ++i, srow += s * g.W, row += g.Ws) {
+          if (s == 1) copy_floats(row, srow, r.j1 - r.j0);
+          else
+            for (int64_t j = 0; j < r.j1 - r.j0; ++j) row[j] = srow[j * s];
+        }
+      }
   }
 }
 
-// panel (kc x 16) = rows [k0, k0 + kc) of the im2col matrix for pixels q0.. of one image.
-__attribute__((target("avx2"))) void build_panel(float* panel, const float* img, const Geometry& g,
-                                                 const PanelMasks& m, int64_t q0, int64_t k0, int64_t kc) {
-  const int64_t kk_n = g.KH * g.KW, HW = g.H * g.W;
-  int64_t c = k0 / kk_n, kk = k0 % kk_n;
-  for (int64_t r = 0; r < kc; ++r, panel += kNr) {
-    const float* src = img + c * HW + q0 + m.shift[kk];
-    const __m256i* lane = reinterpret_cast<const __m256i*>(m.mask[kk].lane);
-    _mm256_store_ps(panel, _mm256_maskload_ps(src, _mm256_load_si256(lane)));
-    _mm256_store_ps(panel + 8, _mm256_maskload_ps(src + 8, _mm256_load_si256(lane + 1)));
-    if (++kk == kk_n) kk = 0, ++c;
+// Where the 16 pixels q0 .. q0 + 15 of a panel sit in a phase plane: runs of consecutive pixels
+// of one output row, each starting at lane `lane` with `len` pixels at plane offset `off`.
+struct Run {
+  int32_t lane, len;
+  int64_t off;
+};
+enum class PanelKind { one16, two8, four4, general };
+struct PanelRuns {
+  PanelKind kind;
+  std::vector<Run> runs;
+};
+
+PanelRuns panel_runs(const Geometry& g, int64_t q0) {
+  PanelRuns pr;
+  for (int64_t j = 0; j < kNr && q0 + j < g.P; ++j) {
+    const int64_t q = q0 + j, oh = q / g.OW, ow = q % g.OW;
+    if (ow == 0 || j == 0) pr.runs.push_back(Run{static_cast<int32_t>(j), 0, oh * g.Ws + ow});
+    ++pr.runs.back().len;
+  }
+  auto all_len = [&](size_t n, int32_t len) {
+    if (pr.runs.size() != n) return false;
+    for (const Run& r : pr.runs)
+      if (r.len != len) return false;
+    return true;
+  };
+  pr.kind = all_len(1, 16) ? PanelKind::one16
+          : all_len(2, 8)  ? PanelKind::two8
+          : all_len(4, 4)  ? PanelKind::four4
+                           : PanelKind::general;
+  return pr;
+}
+
+// panel (rows x 16) = the im2col rows of the panel's pixels, read from the copy `cp` at the
+// row offsets `row_off`. (Panels of one 16-pixel run are read in place by the micro-kernel.)
+__attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, const int64_t* row_off,
+                                                 const PanelRuns& pr, int64_t rows) {
+  const Run* r = pr.runs.data();
+  for (int64_t k = 0; k < rows; ++k, panel += kNr) {
+    const float* src = cp + row_off[k];
+    switch (pr.kind) {
+      case PanelKind::two8:
+        _mm256_store_ps(panel, _mm256_loadu_ps(src + r[0].off));
+        _mm256_store_ps(panel + 8, _mm256_loadu_ps(src + r[1].off));
+        break;
+      case PanelKind::four4:
+        _mm256_store_ps(panel, _mm256_loadu2_m128(src + r[1].off, src + r[0].off));
+        _mm256_store_ps(panel + 8, _mm256_loadu2_m128(src + r[3].off, src + r[2].off));
+        break;
+      default:
+        std::fill_n(panel, kNr, 0.0f);  // lanes past the plane's last pixel stay zero
+        for (const Run& run : pr.runs) std::copy_n(src + run.off, run.len, panel + run.lane);
+    }
   }
 }
 
@@ -73,37 +162,66 @@ __attribute__((target("avx2"))) void build_panel(float* panel, const float* img,
 
 bool conv2d_forward_packed(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                            int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
-  if (!packed_gemm_available() || stride != 1 || H + 2 * pad - KH + 1 != H || W + 2 * pad - KW + 1 != W || N == 0)
-    return false;
-  const Geometry g{C, H, W, OC, KH, KW, pad, H * W, C * KH * KW};
+  if (!packed_gemm_available() || N == 0) return false;
+  const Geometry g = make_geometry(C, H, W, OC, KH, KW, stride, pad);
+  if (g.P < kNr) return false;
   // Pack the weights once; shared read-only by all threads.
   Tensor ap_t = Tensor::empty({std::max<int64_t>(1, packed_a_floats(OC, g.K))});
   float* ap = ap_t.data();
   pack_a(ap, weight, OC, g.K, g.K);
   const int64_t panels_per_image = (g.P + kNr - 1) / kNr;
+  std::vector<PanelRuns> runs(panels_per_image);  // the same for every image and channel
+  for (int64_t pi = 0; pi < panels_per_image; ++pi) runs[pi] = panel_runs(g, pi * kNr);
+  // Row r = (c - c0) KH KW + kh KW + kw of a K chunk starting at channel c0 lies at row_off[r] in the
+  // copy of that chunk: channel, phase plane, and the tap's shift inside the phase plane.
+  std::vector<int64_t> row_off(g.cpc * g.taps);
+  for (int64_t c = 0; c < g.cpc; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw)
+        row_off[(c * KH + kh) * KW + kw] = c * g.chan + ((kh % stride) * g.pb + kw % stride) * g.plane +
+                                            (kh / stride) * g.Ws + kw / stride;
+
+  const std::vector<Interior> inner = interiors(g);
   const int64_t imgs_per_unit = std::clamp<int64_t>(kUnitCols / g.P, 1, N);
   const int64_t n_units = (N + imgs_per_unit - 1) / imgs_per_unit;
+  // Per thread: the copy, then the panel (build_panel's aligned stores: both start 64-byte aligned).
+  const int64_t copy_sz = (imgs_per_unit * g.cpc * g.chan + 15) / 16 * 16, panel_sz = g.cpc * g.taps * kNr;
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_units > 1 && 2 * N * OC * g.P * g.K > (int64_t{2} << 20);
+  const int64_t threads = parallel ? omp_get_max_threads() : 1;
+  Tensor ws = Tensor::empty({threads * (copy_sz + panel_sz)});
+  float* wsp = ws.data();
 
-#pragma omp parallel if (parallel)
+#pragma omp parallel num_threads(threads) if (parallel)
   {
-    alignas(64) float panel[kKc * kNr];
-    PanelMasks masks{std::vector<LaneMask>(KH * KW), std::vector<int64_t>(KH * KW)};
+    float* copy = wsp + omp_get_thread_num() * (copy_sz + panel_sz);
+    float* panel = copy + copy_sz;
+    std::fill_n(copy, copy_sz, 0.0f);
 #pragma omp for schedule(static)
     for (int64_t u = 0; u < n_units; ++u) {
       const int64_t n0 = u * imgs_per_unit, n1 = std::min(N, n0 + imgs_per_unit);
-      for (int64_t k0 = 0; k0 < g.K; k0 += kKc) {
-        const int64_t kc = std::min(kKc, g.K - k0);
+      for (int64_t c0 = 0; c0 < C; c0 += g.cpc) {
+        const int64_t c1 = std::min(C, c0 + g.cpc), kc = (c1 - c0) * g.taps, k0 = c0 * g.taps;
+        for (int64_t n = n0; n < n1; ++n)
+          copy_interior(copy + (n - n0) * g.cpc * g.chan, inp + n * C * H * W, g, inner, c0, c1);
         for (int64_t pi = 0; pi < panels_per_image; ++pi) {
           const int64_t q0 = pi * kNr, nr = std::min(kNr, g.P - q0);
-          panel_masks(masks, g, q0);  // same for every image of the unit
+          const PanelRuns& pr = runs[pi];
           for (int64_t n = n0; n < n1; ++n) {
-            build_panel(panel, inp + n * C * g.P, g, masks, q0, k0, kc);
+            const float* cp = copy + (n - n0) * g.cpc * g.chan;
+            // One 16-pixel run: the micro-kernel reads it in place (two 8-float halves per row);
+            // otherwise it is gathered into a panel first (measured faster at 8x8 and 4x4 planes).
+            const bool in_place = pr.kind == PanelKind::one16;
+            const float* halves[2] = {cp + pr.runs[0].off, cp + pr.runs[0].off + 8};
+            if (!in_place) build_panel(panel, cp, row_off.data(), pr, kc);
             float* o = out + n * OC * g.P + q0;
-            for (int64_t p = 0; p * kMr < OC; ++p)
-              micro_kernel_6x16(kc, ap + (p * g.K + k0) * kMr, panel, o + p * kMr * g.P, g.P, std::min(kMr, OC - p * kMr),
-                                nr, k0 == 0);
+            for (int64_t p = 0; p * kMr < OC; ++p) {
+              const float* a = ap + (p * g.K + k0) * kMr;
+              const int64_t mr = std::min(kMr, OC - p * kMr);
+              float* c = o + p * kMr * g.P;
+              if (in_place) micro_kernel_6x16_offsets(kc, a, halves, 2, row_off.data(), c, g.P, mr, nr, c0 == 0);
+              else micro_kernel_6x16(kc, a, panel, c, g.P, mr, nr, c0 == 0);
+            }
           }
         }
       }

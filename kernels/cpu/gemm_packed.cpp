@@ -56,10 +56,35 @@ bool cpu_has_avx2_fma() {
   return ok;
 }
 
-// C tile (mr <= 6, nr <= 16) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, row stride ldb).
+// How the micro-kernel reads row k of B (16 floats, as two 8-float halves b0, b1):
+struct StridedRows {  // a panel or matrix with row stride ldb
+  const float* B;
+  int64_t ldb;
+  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
+    b0 = _mm256_loadu_ps(B + k * ldb), b1 = _mm256_loadu_ps(B + k * ldb + 8);
+  }
+};
+struct OffsetRows {  // row k: 8 floats at B[h] + off[k] for each half h (conv2d_packed.cpp)
+  const float* const* B;
+  const int64_t* off;
+  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
+    b0 = _mm256_loadu_ps(B[0] + off[k]), b1 = _mm256_loadu_ps(B[1] + off[k]);
+  }
+};
+struct OffsetQuarterRows {  // row k: 4 floats at B[q] + off[k] for each quarter q
+  const float* const* B;
+  const int64_t* off;
+  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
+    const int64_t o = off[k];
+    b0 = _mm256_loadu2_m128(B[1] + o, B[0] + o), b1 = _mm256_loadu2_m128(B[3] + o, B[2] + o);
+  }
+};
+
+// C tile (mr <= 6, nr <= 16) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by `rows`).
 // B must have 16 readable floats per row (the caller pads the last column panel).
-__attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap, const float* B, int64_t ldb,
-                                                     float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+template <typename Rows>
+__attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap, const Rows& rows, float* C,
+                                                     int64_t ldc, int64_t mr, int64_t nr, bool first) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
          c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
          c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
@@ -71,8 +96,9 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap
       _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc + kNr - 1), _MM_HINT_T0);
     }
-  for (int64_t k = 0; k < kc; ++k, Ap += kMr, B += ldb) {
-    const __m256 b0 = _mm256_loadu_ps(B), b1 = _mm256_loadu_ps(B + 8);
+  for (int64_t k = 0; k < kc; ++k, Ap += kMr) {
+    __m256 b0, b1;
+    rows.load(k, b0, b1);
     __m256 a = _mm256_broadcast_ss(Ap + 0);
     c00 = _mm256_fmadd_ps(a, b0, c00), c01 = _mm256_fmadd_ps(a, b1, c01);
     a = _mm256_broadcast_ss(Ap + 1);
@@ -138,15 +164,21 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
         }
       }
       for (int64_t p = 0; p * kMr < M; ++p)
-        kernel_6x16(kc, Ap + (p * K + k0) * kMr, panel, kNr, C + p * kMr * ldc + j0, ldc, std::min(kMr, M - p * kMr),
-                    nr, first);
+        kernel_6x16(kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
+                    std::min(kMr, M - p * kMr), nr, first);
     }
   }
 }
 
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first) {
-  kernel_6x16(kc, Ap, Bp, kNr, C, ldc, mr, nr, first);
+  kernel_6x16(kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+}
+
+void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, int parts, const int64_t* off,
+                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  if (parts == 2) kernel_6x16(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
+  else kernel_6x16(kc, Ap, OffsetQuarterRows{B, off}, C, ldc, mr, nr, first);
 }
 
 #else  // no x86: callers fall back to cpu::gemm
@@ -156,6 +188,8 @@ bool cpu_has_avx2_fma() { return false; }
 }  // namespace
 void gemm_packed_a(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float*, int64_t) {}
 void micro_kernel_6x16(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) {}
+void micro_kernel_6x16_offsets(int64_t, const float*, const float* const*, int, const int64_t*, float*, int64_t, int64_t,
+                               int64_t, bool) {}
 
 #endif
 

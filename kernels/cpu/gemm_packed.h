@@ -44,5 +44,10 @@ constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
 // kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires AVX2+FMA.
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first);
+// The same with B read in place through a row-offset table: row k of B is, for parts = 2, the 8
+// floats at B[0] + off[k] then the 8 at B[1] + off[k]; for parts = 4, 4 floats at each of
+// B[0..3] + off[k]. (No panel copy: the convolution's B rows are runs of a padded input copy.)
+void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, int parts, const int64_t* off,
+                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first);
 
 }  // namespace dl::cpu
