@@ -10,8 +10,9 @@
 //   B = cols^T chunk (kc x K), built 16 columns of K at a time straight from the input:
 //   * C a multiple of 16 (any stride and padding): dW columns in the order (16-channel group,
 //     kh, kw, channel); per (chunk, group) a zero-padded channels-last copy S of those 16
-//     channels is made once (8x8 AVX transposes), and the panel of each (kh, kw) is one 64-byte
-//     row of S per pixel. dW is accumulated in that order in a scratch and permuted at the end.
+//     channels is made once (8x8 AVX transposes); the panel of each (kh, kw) is one 64-byte row
+//     of S per pixel, which the micro-kernel reads in place through a pixel-offset table (no
+//     panel copy). dW is accumulated in that order in a scratch and permuted at the end.
 //   * otherwise ('same' stride-1 shapes only: OH = H, OW = W): for 8 pixels and 8 rows
 //     (c, kh, kw) of the im2col matrix, 8 masked 8-float loads from the input planes (as in
 //     conv2d_packed.h) and one 8x8 AVX transpose give 8 panel rows.
