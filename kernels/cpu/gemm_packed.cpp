@@ -80,11 +80,15 @@ struct OffsetQuarterRows {  // row k: 4 floats at B[q] + off[k] for each quarter
   }
 };
 
-// C tile (mr <= 6, nr <= 16) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by `rows`).
-// B must have 16 readable floats per row (the caller pads the last column panel).
-template <typename Rows>
+// C tile (mr <= 6 rows, nr <= 16 columns) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by
+// `rows`). B must have 16 readable floats per row (the caller pads the last column panel). The
+// FMAs run for MR >= mr rows (MR = 6, or 4 / 2 for the last row panel of M = 16, 32, 64, 128: rows
+// past M then cost no FMAs); rows past mr are zero in Ap and are not stored.
+template <int MR, typename Rows>
 __attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap, const Rows& rows, float* C,
                                                      int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  static_assert(MR == 2 || MR == 4 || MR == 6);
+  // Twelve named accumulators (an array indexed in a loop is kept on the stack by GCC).
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
          c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
          c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
@@ -103,14 +107,18 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap
     c00 = _mm256_fmadd_ps(a, b0, c00), c01 = _mm256_fmadd_ps(a, b1, c01);
     a = _mm256_broadcast_ss(Ap + 1);
     c10 = _mm256_fmadd_ps(a, b0, c10), c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(Ap + 2);
-    c20 = _mm256_fmadd_ps(a, b0, c20), c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(Ap + 3);
-    c30 = _mm256_fmadd_ps(a, b0, c30), c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(Ap + 4);
-    c40 = _mm256_fmadd_ps(a, b0, c40), c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(Ap + 5);
-    c50 = _mm256_fmadd_ps(a, b0, c50), c51 = _mm256_fmadd_ps(a, b1, c51);
+    if constexpr (MR > 2) {
+      a = _mm256_broadcast_ss(Ap + 2);
+      c20 = _mm256_fmadd_ps(a, b0, c20), c21 = _mm256_fmadd_ps(a, b1, c21);
+      a = _mm256_broadcast_ss(Ap + 3);
+      c30 = _mm256_fmadd_ps(a, b0, c30), c31 = _mm256_fmadd_ps(a, b1, c31);
+    }
+    if constexpr (MR > 4) {
+      a = _mm256_broadcast_ss(Ap + 4);
+      c40 = _mm256_fmadd_ps(a, b0, c40), c41 = _mm256_fmadd_ps(a, b1, c41);
+      a = _mm256_broadcast_ss(Ap + 5);
+      c50 = _mm256_fmadd_ps(a, b0, c50), c51 = _mm256_fmadd_ps(a, b1, c51);
+    }
   }
   const __m256 acc[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if (nr == kNr) {
@@ -133,6 +141,14 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap
     float* c = C + r * ldc;
     for (int64_t j = 0; j < nr; ++j) c[j] = first ? tile[j] : c[j] + tile[j];
   }
+}
+
+template <typename Rows>
+void kernel_rows(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                 bool first) {
+  if (mr > 4) kernel_6x16<6>(kc, Ap, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_6x16<4>(kc, Ap, rows, C, ldc, mr, nr, first);
+  else kernel_6x16<2>(kc, Ap, rows, C, ldc, mr, nr, first);
 }
 
 }  // namespace
@@ -164,7 +180,7 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
         }
       }
       for (int64_t p = 0; p * kMr < M; ++p)
-        kernel_6x16(kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
+        kernel_rows(kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
                     std::min(kMr, M - p * kMr), nr, first);
     }
   }
@@ -172,13 +188,13 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first) {
-  kernel_6x16(kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+  kernel_rows(kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
 }
 
 void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, int parts, const int64_t* off,
                                float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  if (parts == 2) kernel_6x16(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
-  else kernel_6x16(kc, Ap, OffsetQuarterRows{B, off}, C, ldc, mr, nr, first);
+  if (parts == 2) kernel_rows(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
+  else kernel_rows(kc, Ap, OffsetQuarterRows{B, off}, C, ldc, mr, nr, first);
 }
 
 #else  // no x86: callers fall back to cpu::gemm
