@@ -5,6 +5,8 @@
 #include <omp.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "tensor/error.h"
 #include "tests/golden.h"
@@ -68,6 +70,35 @@ TEST(Batchnorm, TrainOutputIsNormalizedAndRunningStatsUpdate) {
   EXPECT_NEAR(rv1.item(), 5.0f / 3.0f, 1e-6f);
   batchnorm(from_vector({10, 20, 30, 40}, {4, 1}), w, b, rm1, rv1, true, 0.0f, 1e-5f);
   EXPECT_NEAR(rm1.item(), 2.5f, 1e-6f);
+}
+
+// The statistics of a (N, C, H, W) channel are means and squared deviations of blocks of rows
+// (>= 256 values) merged with Chan's formula; with |mean| >> std (1000 vs ~0.03), rows of different
+// means and several blocks (S = 37: 6-row blocks; S = 300: one row each), the variance must still
+// match a double two-pass reference (E[x^2] - E[x]^2 in float would lose every digit).
+TEST(Batchnorm, VarianceExactForLargeMeanAndDifferentRows) {
+  for (const auto& [N, S] : {std::pair<int64_t, int64_t>{20, 37}, {5, 300}}) {
+    const int64_t C = 2;
+    std::vector<float> v(N * C * S);
+    for (int64_t i = 0; i < N * C * S; ++i) {
+      const int64_t n = i / (C * S);
+      v[i] = 1000.0f + 0.01f * static_cast<float>(n) + 0.001f * static_cast<float>((i * 7919) % 41);
+    }
+    Tensor x = from_vector(v, {N, C, 1, S});
+    Tensor w = ones({C}), b = zeros({C}), rm = zeros({C}), rv = zeros({C});
+    batchnorm(x, w, b, rm, rv, true, 1.0f, 0.0f);  // momentum 1: rv = the unbiased batch variance
+    for (int64_t c = 0; c < C; ++c) {
+      double mean = 0, sq = 0;
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t s = 0; s < S; ++s) mean += v[(n * C + c) * S + s];
+      mean /= N * S;
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t s = 0; s < S; ++s) sq += std::pow(v[(n * C + c) * S + s] - mean, 2);
+      EXPECT_NEAR(rm.to_vector()[c], mean, 1e-3) << "N " << N << " S " << S << " channel " << c;
+      EXPECT_NEAR(rv.to_vector()[c], sq / (N * S - 1), 1e-3 * sq / (N * S - 1))
+          << "N " << N << " S " << S << " channel " << c;
+    }
+  }
 }
 
 TEST(Batchnorm, EvalUsesRunningStatsAndHugeEps) {
