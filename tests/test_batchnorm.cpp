@@ -72,10 +72,9 @@ TEST(Batchnorm, TrainOutputIsNormalizedAndRunningStatsUpdate) {
   EXPECT_NEAR(rm1.item(), 2.5f, 1e-6f);
 }
 
-// The statistics of a (N, C, H, W) channel are means and squared deviations of blocks of rows
-// (>= 256 values) merged with Chan's formula; with |mean| >> std (1000 vs ~0.03), rows of different
-// means and several blocks (S = 37: 6-row blocks; S = 300: one row each), the variance must still
-// match a double two-pass reference (E[x^2] - E[x]^2 in float would lose every digit).
+// The variance is a sum of squared deviations from the mean (not E[x^2] - E[x]^2): with |mean| >> std
+// (1000 vs ~0.03) and rows of different means it must match a double two-pass reference (in float,
+// E[x^2] - E[x]^2 would lose every digit).
 TEST(Batchnorm, VarianceExactForLargeMeanAndDifferentRows) {
   for (const auto& [N, S] : {std::pair<int64_t, int64_t>{20, 37}, {5, 300}}) {
     const int64_t C = 2;

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
 
 namespace dl::cpu {
 namespace {
@@ -24,25 +23,6 @@ inline double row_sum(int64_t S, F f) {
   for (; s < S; ++s) total += f(s);
   for (int l = 0; l < 8; ++l) total += acc[l];
   return total;
-}
-
-// Both sums of f(s) = (u, v) over one row in one loop, each as row_sum does it.
-template <class F>
-inline std::pair<double, double> row_sum2(int64_t S, F f) {
-  float acc_u[8] = {0, 0, 0, 0, 0, 0, 0, 0}, acc_v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t s = 0;
-  for (; s + 8 <= S; s += 8)
-    for (int l = 0; l < 8; ++l) {
-      const auto [u, v] = f(s + l);
-      acc_u[l] += u, acc_v[l] += v;
-    }
-  double tu = 0.0, tv = 0.0;
-  for (; s < S; ++s) {
-    const auto [u, v] = f(s);
-    tu += u, tv += v;
-  }
-  for (int l = 0; l < 8; ++l) tu += acc_u[l], tv += acc_v[l];
-  return {tu, tv};
 }
 
 // The (N, C) layout (S = 1): a channel's values are C apart, so walking one channel at a time
@@ -133,34 +113,20 @@ void forward_nchw(float* out, float* mean, float* rstd, float* running_mean, flo
   for (int64_t c = 0; c < C; ++c) {
     float m, r;
     if (training) {
-      // One read of the channel from memory: per block of rows (>= 256 values, in L1 after the
-      // first touch) the block mean and the sum of squared deviations from it (two passes over the
-      // block: no E[x^2] - E[x]^2 cancellation), merged across blocks in order with Chan's formula
-      // in double.
-      const int64_t rows_per_block = std::max<int64_t>(1, 256 / S);
-      double mean_acc = 0.0, sq = 0.0;
-      for (int64_t n0 = 0; n0 < N; n0 += rows_per_block) {
-        const int64_t n1 = std::min(N, n0 + rows_per_block), cnt = (n1 - n0) * S;
-        double bsum = 0.0;
-        for (int64_t n = n0; n < n1; ++n) {
-          const float* x = inp + (n * C + c) * S;
-          bsum += row_sum(S, [x](int64_t s) { return x[s]; });
-        }
-        const double bmean = bsum / cnt;
-        const float bm = static_cast<float>(bmean);
-        double bsq = -cnt * (bmean - bm) * (bmean - bm);  // the deviations are taken from the float mean
-        for (int64_t n = n0; n < n1; ++n) {
-          const float* x = inp + (n * C + c) * S;
-          bsq += row_sum(S, [x, bm](int64_t s) {
-            const float d = x[s] - bm;
-            return d * d;
-          });
-        }
-        const double before = static_cast<double>(n0 * S), delta = bmean - mean_acc;
-        mean_acc += delta * cnt / (before + cnt);
-        sq += bsq + delta * delta * before * cnt / (before + cnt);
+      double sum = 0.0;
+      for (int64_t n = 0; n < N; ++n) {
+        const float* x = inp + (n * C + c) * S;
+        sum += row_sum(S, [x](int64_t s) { return x[s]; });
       }
-      m = static_cast<float>(mean_acc);
+      m = static_cast<float>(sum / M);
+      double sq = 0.0;  // two passes: sum (x - mean)^2 does not cancel like E[x^2] - E[x]^2
+      for (int64_t n = 0; n < N; ++n) {
+        const float* x = inp + (n * C + c) * S;
+        sq += row_sum(S, [x, m](int64_t s) {
+          const float d = x[s] - m;
+          return d * d;
+        });
+      }
       const double var = sq / M;  // biased: used to normalize
       r = static_cast<float>(1.0 / std::sqrt(var + eps));
       if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * m;
@@ -207,11 +173,8 @@ void backward_nchw(float* dinp, float* dweight, float* dbias, const float* dout,
     for (int64_t n = 0; n < N; ++n) {
       const float* x = inp + (n * C + c) * S;
       const float* dy = dout + (n * C + c) * S;
-      const auto [a, b] = row_sum2(S, [&](int64_t s) {
-        const float g = grad(dy, x, s);
-        return std::pair<float, float>{g, g * (x[s] - m)};
-      });
-      sum_dy += a, sum_dy_xc += b;
+      sum_dy += row_sum(S, [&](int64_t s) { return grad(dy, x, s); });
+      sum_dy_xc += row_sum(S, [&](int64_t s) { return grad(dy, x, s) * (x[s] - m); });
     }
     const double sum_dy_xhat = sum_dy_xc * r;
     if (dbias) dbias[c] += static_cast<float>(sum_dy);
