@@ -212,7 +212,32 @@ __attribute__((target("avx2"))) void build_slice(float* S, int64_t slice_sz, con
   }
 }
 
-// The micro-kernel reads the B panel of kernel offset (kh, kw) in place from S: the row of chunk
+// Strided convolutions: panel (kc x 16) for kernel offset (kh, kw) copied from S, per output row
+// pixels s S rows apart. (Read in place, the s S-row spacing spreads the panel over s times the
+// lines, more than L1 holds across the row panels: measured 1.03-1.14x slower at stride 2.)
+__attribute__((target("avx2"))) void build_panel_cl(float* panel, const float* S, int64_t slice_sz,
+                                                    const Geometry& g, const Chunk& ch, int64_t kh, int64_t kw) {
+  const SliceRows sr = slice_rows(g, ch);
+  const int64_t step = g.s * kNr;
+  for (int64_t i = 0; i < ch.nimg; ++i) {
+    const float* Si = S + i * slice_sz;
+    float* prow = panel + i * ch.seg * kNr;
+    for (int64_t q = ch.q0; q < ch.q0 + sr.valid;) {
+      const int64_t oh = q / g.OW, ow = q % g.OW, len = std::min(g.OW - ow, ch.q0 + sr.valid - q);
+      const float* src = Si + (((oh - sr.orow0) * g.s + kh) * g.Wp + ow * g.s + kw) * kNr;
+      float* dst = prow + (q - ch.q0) * kNr;
+      for (int64_t x = 0; x < len; ++x, src += step, dst += kNr) {
+        _mm256_store_ps(dst, _mm256_loadu_ps(src));
+        _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+      }
+      q += len;
+    }
+    for (int64_t k = sr.valid; k < ch.seg; ++k)  // the padding pixels up to P8
+      for (int64_t x = 0; x < kNr; x += 8) _mm256_store_ps(prow + k * kNr + x, _mm256_setzero_ps());
+  }
+}
+
+// Stride 1: the micro-kernel reads the B panel of kernel offset (kh, kw) in place from S: the row of chunk
 // pixel k is the 16 floats at S + (kh Wp + kw) 16 + off[k], with off[k] the S position of the pixel
 // (image i of the chunk, output pixel (oh, ow)): i slice_sz + ((oh - orow0) s Wp + ow s) 16.
 // The padding pixels up to P8 point at the chunk's first pixel: their dY (the A side) is zero.
@@ -288,6 +313,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   float* dwp = cl ? wsp + threads * per_thread : dweight;  // (OC, C/16, KH KW, 16) when cl
   std::vector<int32_t> pos(cl ? H * W : 0);
   for (int64_t x = 0; x < static_cast<int64_t>(pos.size()); ++x) pos[x] = static_cast<int32_t>(x / W * g.Wp + x % W);
+  const bool in_place = stride == 1;  // B read from S by the micro-kernel (channels-last only)
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_tiles > 1 && 2 * N * OC * P * g.K > (int64_t{2} << 20);
 
@@ -297,13 +323,13 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
     const int64_t t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
     float* ap = wsp + t * per_thread;
     float* S = ap + ap_sz;
-    alignas(64) float panel[kKc * kNr];  // the transposing builder's B panel
-    std::vector<int64_t> pix_off(cl ? kKc : 0);
+    alignas(64) float panel[kKc * kNr];  // B panel (when not read in place)
+    std::vector<int64_t> pix_off(cl && in_place ? kKc : 0);
     const float* tap[2] = {};
     for (int64_t c = 0; c < plan.n_chunks && t1 > t0; ++c) {
       const Chunk ch = plan.chunk(g, N, c);
       pack_dy(ap, dout, g, ch);
-      if (cl) pixel_offsets(pix_off.data(), slice_sz, g, ch);
+      if (cl && in_place) pixel_offsets(pix_off.data(), slice_sz, g, ch);
       int64_t idx = 0;
       for (int64_t mb = 0; mb < n_mb; ++mb) {
         const int64_t p0 = mb * p_per_mb, p1 = std::min(n_p, p0 + p_per_mb);
@@ -317,7 +343,8 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
           if (cl) {  // j = cg KH KW + kk
             const int64_t cg = j / kk_n, kk = j % kk_n;
             if (cg != slice_cg) build_slice(S, slice_sz, inp, g, ch, cg, pos.data()), slice_cg = cg;
-            tap[0] = S + ((kk / KW) * g.Wp + kk % KW) * kNr, tap[1] = tap[0] + 8;
+            if (in_place) tap[0] = S + ((kk / KW) * g.Wp + kk % KW) * kNr, tap[1] = tap[0] + 8;
+            else build_panel_cl(panel, S, slice_sz, g, ch, kk / KW, kk % KW);
           } else {
             build_panel_t(panel, inp, g, masks.data(), masks.data() + kk_n * G8, shift.data(), ch, j0);
           }
@@ -325,8 +352,9 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
             if (idx < t0 || idx >= t1) continue;
             float* dw = dwp + p * kMr * g.K + j0;
             const int64_t mr = std::min(kMr, OC - p * kMr);
-            if (cl) micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, 2, pix_off.data(), dw, g.K, mr, nr, c == 0);
-            else micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dw, g.K, mr, nr, false);
+            if (cl && in_place)
+              micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, 2, pix_off.data(), dw, g.K, mr, nr, c == 0);
+            else micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dw, g.K, mr, nr, cl && c == 0);
           }
         }
       }
