@@ -29,7 +29,7 @@ constexpr int64_t kNr = kPackNr, kMr = kPackMr, kKc = kPackKc;
 constexpr int64_t kUnitCols = 512;
 
 struct Geometry {
-  int64_t C, H, W, OC, KH, KW, s, pad;
+  int64_t C, H, W, OC, KH, KW, s, ph, pw;  // ph, pw: top and left padding
   int64_t OH, OW, P;  // output plane, P = OH OW
   int64_t taps, K;    // KH KW, C KH KW
   int64_t pa, pb;     // phases kept per axis: min(s, KH), min(s, KW) (the others are never read)
@@ -39,10 +39,11 @@ struct Geometry {
   int64_t cpc;        // channels per K chunk: whole channels, about kKc rows
 };
 
-Geometry make_geometry(int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t s, int64_t pad) {
+Geometry make_geometry(int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t s, int64_t ph,
+                       int64_t pw, int64_t OH, int64_t OW) {
   Geometry g{};
-  g.C = C, g.H = H, g.W = W, g.OC = OC, g.KH = KH, g.KW = KW, g.s = s, g.pad = pad;
-  g.OH = (H + 2 * pad - KH) / s + 1, g.OW = (W + 2 * pad - KW) / s + 1, g.P = g.OH * g.OW;
+  g.C = C, g.H = H, g.W = W, g.OC = OC, g.KH = KH, g.KW = KW, g.s = s, g.ph = ph, g.pw = pw;
+  g.OH = OH, g.OW = OW, g.P = OH * OW;
   g.taps = KH * KW, g.K = C * g.taps;
   g.pa = std::min(s, KH), g.pb = std::min(s, KW);
   // Padded rows actually read: 0 .. (OH - 1) s + KH - 1; phase row i holds padded row s i + a.
@@ -67,7 +68,7 @@ __attribute__((target("avx2"))) inline void copy_floats(float* dst, const float*
 }
 
 // The part of phase plane (a, b) whose source lies inside the image: rows [i0, i1), columns
-// [j0, j1), i.e. 0 <= s i + a - pad < H and 0 <= s j + b - pad < W. The same for every channel.
+// [j0, j1), i.e. 0 <= s i + a - ph < H and 0 <= s j + b - pw < W. The same for every channel.
 struct Interior {
   int64_t i0, i1, j0, j1;
 };
@@ -75,8 +76,8 @@ std::vector<Interior> interiors(const Geometry& g) {
   std::vector<Interior> v;
   for (int64_t a = 0; a < g.pa; ++a)
     for (int64_t b = 0; b < g.pb; ++b)
-      v.push_back({std::min(g.Hs, ceil_div_nonneg(g.pad - a, g.s)), std::min(g.Hs, ceil_div_nonneg(g.H + g.pad - a, g.s)),
-                   std::min(g.Ws, ceil_div_nonneg(g.pad - b, g.s)), std::min(g.Ws, ceil_div_nonneg(g.W + g.pad - b, g.s))});
+      v.push_back({std::min(g.Hs, ceil_div_nonneg(g.ph - a, g.s)), std::min(g.Hs, ceil_div_nonneg(g.H + g.ph - a, g.s)),
+                   std::min(g.Ws, ceil_div_nonneg(g.pw - b, g.s)), std::min(g.Ws, ceil_div_nonneg(g.W + g.pw - b, g.s))});
   return v;
 }
 
@@ -92,7 +93,8 @@ __attribute__((target("avx2"))) void copy_interior(float* dst, const float* img,
       for (int64_t b = 0; b < g.pb; ++b) {
         const Interior& r = in[a * g.pb + b];
         if (r.j1 <= r.j0) continue;
-        const float* srow = src + (s * r.i0 + a - g.pad) * g.W + (s * r.j0 + b - g.pad);
+        if (r.i1 <= r.i0) continue;
+        const float* srow = src + (s * r.i0 + a - g.ph) * g.W + (s * r.j0 + b - g.pw);
         float* row = dst + (c - c0) * g.chan + (a * g.pb + b) * g.plane + r.i0 * g.Ws + r.j0;
         for (int64_t i = r.i0; i < r.i1; ++i, srow += s * g.W, row += g.Ws) {
           if (s == 1) copy_floats(row, srow, r.j1 - r.j0);
@@ -160,11 +162,11 @@ __attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, 
 
 }  // namespace
 
-bool conv2d_forward_packed(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                           int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
-  if (!packed_gemm_available() || N == 0) return false;
-  const Geometry g = make_geometry(C, H, W, OC, KH, KW, stride, pad);
-  if (g.P < kNr) return false;
+bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* weight, const float* bias, int64_t N,
+                                    int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride,
+                                    int64_t pad_h, int64_t pad_w, int64_t OH, int64_t OW) {
+  if (!packed_gemm_available() || N == 0 || OH * OW < kNr) return false;
+  const Geometry g = make_geometry(C, H, W, OC, KH, KW, stride, pad_h, pad_w, OH, OW);
   // Pack the weights once; shared read-only by all threads.
   Tensor ap_t = Tensor::empty({std::max<int64_t>(1, packed_a_floats(OC, g.K))});
   float* ap = ap_t.data();
@@ -238,11 +240,17 @@ bool conv2d_forward_packed(float* out, const float* inp, const float* weight, co
 
 #else
 
-bool conv2d_forward_packed(float*, const float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t,
-                           int64_t, int64_t, int64_t, int64_t, int64_t) {
+bool conv2d_forward_packed_explicit(float*, const float*, const float*, const float*, int64_t, int64_t, int64_t,
+                                    int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) {
   return false;
 }
 
 #endif
+
+bool conv2d_forward_packed(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
+                           int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
+  const int64_t OH = (H + 2 * pad - KH) / stride + 1, OW = (W + 2 * pad - KW) / stride + 1;
+  return conv2d_forward_packed_explicit(out, inp, weight, bias, N, C, H, W, OC, KH, KW, stride, pad, pad, OH, OW);
+}
 
 }  // namespace dl::cpu

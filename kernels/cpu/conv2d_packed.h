@@ -27,4 +27,12 @@ namespace dl::cpu {
 bool conv2d_forward_packed(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                            int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad);
 
+// The same with the top/left padding (pad_h, pad_w) and the output size (OH, OW) given: output
+// pixel (oh, ow) reads input (stride oh - pad_h + kh, stride ow - pad_w + kw), zero outside the
+// input (pads may be negative; rows and columns past the input are zero). For the sub-pixel
+// convolutions of the strided input gradient (kernels/cpu/conv2d_dgrad_packed.h).
+bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* weight, const float* bias, int64_t N,
+                                    int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride,
+                                    int64_t pad_h, int64_t pad_w, int64_t OH, int64_t OW);
+
 }  // namespace dl::cpu

@@ -1,0 +1,67 @@
+// conv2d_dgrad_packed.cpp - see conv2d_dgrad_packed.h.
+#include "kernels/cpu/conv2d_dgrad_packed.h"
+
+#include <algorithm>
+
+#include "kernels/cpu/conv2d_packed.h"
+#include "kernels/cpu/gemm_packed.h"
+#include "tensor/tensor.h"
+
+namespace dl::cpu {
+namespace {
+
+// Along one axis, the kernel taps that reach input phase a: kh = s t + k for t < T, read from dout
+// row i + e - t for input row s i + a.
+struct PhaseTaps {
+  int64_t k, T, e;
+};
+PhaseTaps phase_taps(int64_t a, int64_t s, int64_t pad, int64_t KH) {
+  const int64_t k = (a + pad) % s;
+  return {k, k < KH ? (KH - 1 - k) / s + 1 : 0, (a + pad - k) / s};
+}
+
+}  // namespace
+
+bool conv2d_input_grad_packed(float* dinp, const float* dout, const float* weight, int64_t N, int64_t C, int64_t H,
+                              int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
+  const int64_t s = stride;
+  // The smallest phase plane (phase s - 1) is floor(H / s) x floor(W / s): the packed forward needs
+  // >= 16 pixels, and all phases must take it (no half-done dinp on a false return).
+  if (!packed_gemm_available() || N == 0 || C == 0 || pad < 0 || (H / s) * (W / s) < kPackNr) return false;
+  const int64_t OH = (H + 2 * pad - KH) / s + 1, OW = (W + 2 * pad - KW) / s + 1;
+  const int64_t H0 = (H + s - 1) / s, W0 = (W + s - 1) / s;  // phase 0's plane, the largest
+  Tensor scratch = Tensor::empty({s == 1 ? 1 : N * C * H0 * W0});
+  const int64_t T_max_h = (KH + s - 1) / s, T_max_w = (KW + s - 1) / s;
+  Tensor v_t = Tensor::empty({C * OC * T_max_h * T_max_w});
+  float* v = v_t.data();
+  for (int64_t a = 0; a < s; ++a)
+    for (int64_t b = 0; b < s; ++b) {
+      const PhaseTaps ta = phase_taps(a, s, pad, KH), tb = phase_taps(b, s, pad, KW);
+      const int64_t Ha = (H - a + s - 1) / s, Wb = (W - b + s - 1) / s;
+      float* dst = s == 1 ? dinp : scratch.data();
+      if (ta.T > 0 && tb.T > 0) {
+        // V[c, o, t', u'] = W[o, c, s (Ta - 1 - t') + ka, s (Tb - 1 - u') + kb]
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t o = 0; o < OC; ++o)
+            for (int64_t t = 0; t < ta.T; ++t)
+              for (int64_t u = 0; u < tb.T; ++u)
+                v[((c * OC + o) * ta.T + t) * tb.T + u] =
+                    weight[((o * C + c) * KH + s * (ta.T - 1 - t) + ta.k) * KW + s * (tb.T - 1 - u) + tb.k];
+        conv2d_forward_packed_explicit(dst, dout, v, nullptr, N, OC, OH, OW, C, ta.T, tb.T, 1, ta.T - 1 - ta.e,
+                                       tb.T - 1 - tb.e, Ha, Wb);
+        if (s == 1) return true;
+      }
+      // Scatter the phase plane (or zeros: no tap reaches it) into every s-th pixel of dinp.
+      const bool zero = ta.T == 0 || tb.T == 0;
+#pragma omp parallel for schedule(static) if (N * C * Ha * Wb > 65536)
+      for (int64_t nc = 0; nc < N * C; ++nc) {
+        const float* src = dst + nc * Ha * Wb;
+        float* d = dinp + nc * H * W + a * W + b;
+        for (int64_t i = 0; i < Ha; ++i)
+          for (int64_t j = 0; j < Wb; ++j) d[i * s * W + j * s] = zero ? 0.0f : src[i * Wb + j];
+      }
+    }
+  return true;
+}
+
+}  // namespace dl::cpu
