@@ -103,8 +103,12 @@ __attribute__((target("avx2"))) void pack_dy(float* ap, const float* dout, const
       for (int64_t k = 0; k < ch.seg; k += 8, d += 8 * kMr) {
         const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(valid - k)), iota);
         __m256 v[8];
+        // Plain loads for a full group of 8 pixels (all but the last group of a segment).
+        const bool full = valid - k >= 8;
         for (int64_t r = 0; r < 8; ++r)
-          v[r] = r < rows ? _mm256_maskload_ps(src + r * g.P + k, m) : _mm256_setzero_ps();
+          v[r] = r >= rows ? _mm256_setzero_ps()
+                 : full    ? _mm256_loadu_ps(src + r * g.P + k)
+                           : _mm256_maskload_ps(src + r * g.P + k, m);
         transpose8(v);
         for (int64_t s = 0; s < 8; ++s) _mm256_storeu_ps(d + s * kMr, v[s]);
       }
@@ -204,7 +208,8 @@ __attribute__((target("avx2"))) void build_slice(float* S, int64_t slice_sz, con
         const int64_t n = std::min<int64_t>(8, qb - q);
         const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), iota);
         __m256 v[8];
-        for (int64_t t = 0; t < 8; ++t) v[t] = _mm256_maskload_ps(img + (8 * h + t) * g.HW + q, m);
+        for (int64_t t = 0; t < 8; ++t)
+          v[t] = n == 8 ? _mm256_loadu_ps(img + (8 * h + t) * g.HW + q) : _mm256_maskload_ps(img + (8 * h + t) * g.HW + q, m);
         transpose8(v);
         const int32_t* ps = pos + (q - qa);
         for (int64_t s = 0; s < n; ++s) _mm256_storeu_ps(base + ps[s] * kNr + 8 * h, v[s]);
