@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/relu_mask.h"
+
 namespace dl::cpu {
 
 // Memory-bound; below 256 K floats a parallel region costs more than it saves on this machine
@@ -16,7 +18,7 @@ void add_relu_forward(float* out, const float* a, const float* b, int64_t n) {
 
 void add_relu_backward(float* dab, const float* dout, const float* out, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) dab[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+  for (int64_t i = 0; i < n; ++i) dab[i] = keep_if_positive(out[i], dout[i]);
 }
 
 }  // namespace dl::cpu

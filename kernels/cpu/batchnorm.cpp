@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/relu_mask.h"
+
 namespace dl::cpu {
 namespace {
 
@@ -165,7 +167,7 @@ void backward_nchw(float* dinp, float* dweight, float* dbias, const float* dout,
     const float m = mean[c], r = rstd[c];
     [[maybe_unused]] const float scale = (weight ? weight[c] : 1.0f) * r, shift = bias ? bias[c] : 0.0f;
     auto grad = [&](const float* dy, const float* x, int64_t s) {
-      if constexpr (Relu) return (x[s] - m) * scale + shift > 0.0f ? dy[s] : 0.0f;
+      if constexpr (Relu) return keep_if_positive((x[s] - m) * scale + shift, dy[s]);
       else return dy[s];
     };
     // sum(dy) and sum(dy * xhat), xhat = (x - mean) rstd: what dbias, dweight and dx all need.

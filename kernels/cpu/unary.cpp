@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "kernels/cpu/relu_mask.h"
+
 namespace dl::cpu {
 namespace {
 
@@ -13,7 +15,7 @@ constexpr int64_t kParallelMin = 1 << 18;  // as in deterministic_sum.h: memory-
 
 struct Relu {
   static float f(float x) { return x > 0.0f ? x : 0.0f; }
-  static float df(float g, float, float y) { return y > 0.0f ? g : 0.0f; }
+  static float df(float g, float, float y) { return keep_if_positive(y, g); }
 };
 struct Sigmoid {
   static float f(float x) { return 1.0f / (1.0f + std::exp(-x)); }
