@@ -34,6 +34,11 @@ bool conv2d_input_grad_packed(float* dinp, const float* dout, const float* weigh
   const int64_t T_max_h = (KH + s - 1) / s, T_max_w = (KW + s - 1) / s;
   Tensor v_t = Tensor::empty({C * OC * T_max_h * T_max_w});
   float* v = v_t.data();
+  // Phases no tap reaches (a 1x1 stride-2 shortcut: three of four) are zero: one contiguous fill of
+  // dinp first instead of a strided pass per such phase.
+  bool some_zero = false;
+  for (int64_t a = 0; a < s; ++a) some_zero = some_zero || phase_taps(a, s, pad, KH).T == 0 || phase_taps(a, s, pad, KW).T == 0;
+  if (some_zero) std::fill_n(dinp, N * C * H * W, 0.0f);
   for (int64_t a = 0; a < s; ++a)
     for (int64_t b = 0; b < s; ++b) {
       const PhaseTaps ta = phase_taps(a, s, pad, KH), tb = phase_taps(b, s, pad, KW);
@@ -51,14 +56,14 @@ bool conv2d_input_grad_packed(float* dinp, const float* dout, const float* weigh
                                        tb.T - 1 - tb.e, Ha, Wb);
         if (s == 1) return true;
       }
-      // Scatter the phase plane (or zeros: no tap reaches it) into every s-th pixel of dinp.
-      const bool zero = ta.T == 0 || tb.T == 0;
+      if (ta.T == 0 || tb.T == 0) continue;  // zero, filled above
+      // Scatter the phase plane into every s-th pixel of dinp.
 #pragma omp parallel for schedule(static) if (N * C * Ha * Wb > 65536)
       for (int64_t nc = 0; nc < N * C; ++nc) {
         const float* src = dst + nc * Ha * Wb;
         float* d = dinp + nc * H * W + a * W + b;
         for (int64_t i = 0; i < Ha; ++i)
-          for (int64_t j = 0; j < Wb; ++j) d[i * s * W + j * s] = zero ? 0.0f : src[i * Wb + j];
+          for (int64_t j = 0; j < Wb; ++j) d[i * s * W + j * s] = src[i * Wb + j];
       }
     }
   return true;
