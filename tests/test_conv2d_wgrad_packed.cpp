@@ -142,7 +142,8 @@ TEST(Conv2dWgradPacked, AgreesWithOpenBlasPath) {
 // Each dW element is summed over the chunks in one fixed order by whichever thread owns its tile.
 TEST(Conv2dWgradPacked, BitwiseSameForOneAndTwoThreads) {
   const WShape shapes[] = {{8, 16, 16, 16, 16, 3, 3, 1}, {16, 8, 4, 4, 140, 3, 3, 1}, {4, 4, 32, 32, 16, 3, 3, 1},
-                           {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}, {8, 32, 16, 16, 64, 3, 3, 1, 2}};
+                           {16, 32, 4, 4, 140, 3, 3, 1}, {2, 32, 20, 20, 16, 3, 3, 1}, {8, 32, 16, 16, 64, 3, 3, 1, 2},
+                           {5, 16, 16, 16, 8, 3, 3, 1}};  // small dW: chunk groups (5 chunks: 1, 1, 1, 2)
   for (const WShape& s : shapes) {
     const auto x = lcg_values(s.N * s.C * s.H * s.W, 21), dy = lcg_values(s.N * s.OC * s.OH() * s.OW(), 22);
     std::vector<float> dw[2];

@@ -35,6 +35,8 @@ constexpr int64_t kNr = kPackNr, kMr = kPackMr, kKc = kPackKc;
 // L2 while the B panels of the block pass; larger OC (256, 512) is cut into blocks and the B
 // panels are rebuilt per block (their build costs ~5 instructions per 8 x OC FMAs).
 constexpr int64_t kMaxBlockRows = 128;
+// Chunk groups for a small dW (see the work split in conv2d_weight_grad_packed).
+constexpr int64_t kChunkGroups = 4, kGroupMaxFloats = int64_t{1} << 18;
 
 struct alignas(32) LaneMask8 {
   int32_t lane[8];  // -1: load, 0: zero
@@ -313,25 +315,34 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   const int64_t s_sz = cl ? slice_sz * (plan.per_image > 0 ? 1 : plan.imgs_per_chunk) : 0;
   const int64_t per_thread = ap_sz + s_sz;
   const int64_t threads = omp_get_max_threads();
-  Tensor ws = Tensor::empty({threads * per_thread + (cl ? OC * g.K : 0)});
+  // Work split, fixed by the shapes. Default: each thread owns a contiguous range of dW tiles and
+  // sums every chunk into them (see the header). With a small dW (channels-last, <= 1 MB) that made
+  // every thread pack all of dY and build every slice S for its few tiles (measured: 1.2x from 1 to
+  // 2 threads at 16 channels 32x32); there the chunks are cut into kChunkGroups fixed groups of
+  // consecutive chunks instead, each summed over all tiles into its own dW scratch, and the
+  // scratches are added in group order at the end. Either way each dW element is one fixed sum,
+  // whatever the thread count.
+  const int64_t groups = cl && OC * g.K <= kGroupMaxFloats && plan.n_chunks >= kChunkGroups ? kChunkGroups : 1;
+  const int64_t dw_sz = OC * g.K;
+  Tensor ws = Tensor::empty({threads * per_thread + (cl ? groups * dw_sz : 0)});
   float* wsp = ws.data();
-  float* dwp = cl ? wsp + threads * per_thread : dweight;  // (OC, C/16, KH KW, 16) when cl
+  float* dwp = cl ? wsp + threads * per_thread : dweight;  // per group (OC, C/16, KH KW, 16) when cl
   std::vector<int32_t> pos(cl ? H * W : 0);
   for (int64_t x = 0; x < static_cast<int64_t>(pos.size()); ++x) pos[x] = static_cast<int32_t>(x / W * g.Wp + x % W);
   const bool in_place = stride == 1;  // B read from S by the micro-kernel (channels-last only)
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
-  const bool parallel = n_tiles > 1 && 2 * N * OC * P * g.K > (int64_t{2} << 20);
+  const bool parallel = (n_tiles > 1 || groups > 1) && 2 * N * OC * P * g.K > (int64_t{2} << 20);
 
 #pragma omp parallel if (parallel)
   {
-    const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-    const int64_t t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
+    const int64_t t = omp_get_thread_num();
     float* ap = wsp + t * per_thread;
     float* S = ap + ap_sz;
     alignas(64) float panel[kKc * kNr];  // B panel (when not read in place)
     std::vector<int64_t> pix_off(cl && in_place ? kKc : 0);
     const float* tap[2] = {};
-    for (int64_t c = 0; c < plan.n_chunks && t1 > t0; ++c) {
+    // Chunk c summed into the dW tiles [t0, t1) of `dw_base` (written when `first`, cl only).
+    auto run_chunk = [&](int64_t c, int64_t t0, int64_t t1, float* dw_base, bool first) {
       const Chunk ch = plan.chunk(g, N, c);
       pack_dy(ap, dout, g, ch);
       if (cl && in_place) pixel_offsets(pix_off.data(), slice_sz, g, ch);
@@ -340,7 +351,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
         const int64_t p0 = mb * p_per_mb, p1 = std::min(n_p, p0 + p_per_mb);
         int64_t slice_cg = -1;  // channel group currently in S
         for (int64_t j = 0; j < n_j; ++j) {
-          if (idx + (p1 - p0) <= t0 || idx >= t1) {  // none of this thread's tiles
+          if (idx + (p1 - p0) <= t0 || idx >= t1) {  // none of these tiles
             idx += p1 - p0;
             continue;
           }
@@ -355,23 +366,37 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
           }
           for (int64_t p = p0; p < p1; ++p, ++idx) {
             if (idx < t0 || idx >= t1) continue;
-            float* dw = dwp + p * kMr * g.K + j0;
+            float* dw = dw_base + p * kMr * g.K + j0;
             const int64_t mr = std::min(kMr, OC - p * kMr);
             if (cl && in_place)
-              micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, 2, pix_off.data(), dw, g.K, mr, nr, c == 0);
-            else micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dw, g.K, mr, nr, cl && c == 0);
+              micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, 2, pix_off.data(), dw, g.K, mr, nr, first);
+            else micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dw, g.K, mr, nr, first);
           }
         }
       }
+    };
+    if (groups == 1) {
+      const int64_t nt = omp_get_num_threads(), t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
+      for (int64_t c = 0; c < plan.n_chunks && t1 > t0; ++c) run_chunk(c, t0, t1, dwp, cl && c == 0);
+    } else {
+#pragma omp for schedule(static)
+      for (int64_t gi = 0; gi < groups; ++gi) {
+        const int64_t c0 = plan.n_chunks * gi / groups, c1 = plan.n_chunks * (gi + 1) / groups;
+        for (int64_t c = c0; c < c1; ++c) run_chunk(c, 0, n_tiles, dwp + gi * dw_sz, c == c0);
+      }
     }
   }
-  if (cl) {  // dweight[o, c, kk] += dwp[o, c / 16, kk, c % 16]
-#pragma omp parallel for schedule(static) if (parallel && OC * g.K > 65536)
+  if (cl) {  // dweight[o, c, kk] += sum over groups, in order, of dwp[group][o, c / 16, kk, c % 16]
+#pragma omp parallel for schedule(static) if (parallel && dw_sz > 65536)
     for (int64_t o = 0; o < OC; ++o)
       for (int64_t cg = 0; cg < C / kNr; ++cg)
         for (int64_t kk = 0; kk < kk_n; ++kk)
-          for (int64_t cc = 0; cc < kNr; ++cc)
-            dweight[(o * C + cg * kNr + cc) * kk_n + kk] += dwp[o * g.K + (cg * kk_n + kk) * kNr + cc];
+          for (int64_t cc = 0; cc < kNr; ++cc) {
+            const int64_t i = o * g.K + (cg * kk_n + kk) * kNr + cc;
+            float sum = dwp[i];
+            for (int64_t gi = 1; gi < groups; ++gi) sum += dwp[gi * dw_sz + i];
+            dweight[(o * C + cg * kNr + cc) * kk_n + kk] += sum;
+          }
   }
   return true;
 }

@@ -22,7 +22,11 @@
 // panel, row panel) and each thread owns a contiguous range of them; it sums every chunk into its
 // tiles in chunk order. So each dW element is one fixed sum (k ascending within a chunk, chunks in
 // order), whatever thread computes it: bitwise identical results for any thread count, without
-// partial sums or a final reduction.
+// partial sums or a final reduction. For a small dW (channels-last, <= 1 MB: up to 128 channels)
+// that split made every thread pack all of dY and every slice for its few tiles; there the chunks
+// are cut into 4 fixed groups of consecutive chunks instead, each summed over all tiles into its
+// own dW scratch, and the 4 scratches are added in group order: again the same sums for any
+// thread count.
 #pragma once
 #include <cstdint>
 
