@@ -12,46 +12,35 @@
 
 #include "kernels/cpu/conv2d_dgrad_packed.h"
 #include "kernels/cpu/gemm_packed.h"
+#include "tests/conv_reference.h"
 #include "tests/gradcheck.h"
 
 namespace {
 
 using dl::test::lcg_values;
 
-struct DShape {
-  int64_t N, C, H, W, OC, KH, KW, s, pad;
-  int64_t OH() const { return (H + 2 * pad - KH) / s + 1; }
-  int64_t OW() const { return (W + 2 * pad - KW) / s + 1; }
-};
+using DShape = dl::test::ConvShape;
 
 // dinp[n, c, ih, iw] = sum over (o, oh, ow, kh, kw) with oh s - pad + kh = ih, ow s - pad + kw = iw
 // of W[o, c, kh, kw] dY[n, o, oh, ow].
 std::vector<double> reference_dinp(const DShape& d, const std::vector<float>& dy, const std::vector<float>& w) {
   const int64_t OH = d.OH(), OW = d.OW();
   std::vector<double> dx(d.N * d.C * d.H * d.W, 0.0);
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t o = 0; o < d.OC; ++o)
-      for (int64_t c = 0; c < d.C; ++c)
-        for (int64_t kh = 0; kh < d.KH; ++kh)
-          for (int64_t kw = 0; kw < d.KW; ++kw)
-            for (int64_t oh = 0; oh < OH; ++oh)
-              for (int64_t ow = 0; ow < OW; ++ow) {
-                const int64_t ih = oh * d.s - d.pad + kh, iw = ow * d.s - d.pad + kw;
-                if (ih < 0 || ih >= d.H || iw < 0 || iw >= d.W) continue;
-                dx[((n * d.C + c) * d.H + ih) * d.W + iw] +=
-                    static_cast<double>(w[((o * d.C + c) * d.KH + kh) * d.KW + kw]) *
-                    dy[((n * d.OC + o) * OH + oh) * OW + ow];
-              }
+  dl::test::for_each_conv_tap(d, [&](int64_t n, int64_t o, int64_t c, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                                     int64_t ih, int64_t iw) {
+    dx[((n * d.C + c) * d.H + ih) * d.W + iw] +=
+        static_cast<double>(w[((o * d.C + c) * d.KH + kh) * d.KW + kw]) * dy[((n * d.OC + o) * OH + oh) * OW + ow];
+  });
   return dx;
 }
 
 TEST(Conv2dDgradPacked, MatchesReference) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed forward is not used here";
   const DShape shapes[] = {
-      {2, 3, 8, 8, 5, 3, 3, 2, 1},     {2, 4, 9, 11, 7, 3, 3, 2, 1},  {3, 6, 16, 16, 4, 1, 1, 2, 0},
-      {2, 5, 13, 14, 3, 3, 3, 3, 1},   {2, 3, 12, 10, 4, 5, 5, 2, 2}, {1, 40, 8, 8, 13, 3, 3, 2, 1},
-      {2, 4, 11, 9, 6, 3, 5, 2, 0},    {2, 7, 10, 10, 9, 2, 2, 2, 0}, {1, 2, 32, 32, 3, 3, 3, 2, 1},
-      {2, 3, 13, 12, 4, 1, 1, 3, 0},
+      {2, 3, 8, 8, 5, 3, 3, 1, 2},     {2, 4, 9, 11, 7, 3, 3, 1, 2},  {3, 6, 16, 16, 4, 1, 1, 0, 2},
+      {2, 5, 13, 14, 3, 3, 3, 1, 3},   {2, 3, 12, 10, 4, 5, 5, 2, 2}, {1, 40, 8, 8, 13, 3, 3, 1, 2},
+      {2, 4, 11, 9, 6, 3, 5, 0, 2},    {2, 7, 10, 10, 9, 2, 2, 0, 2}, {1, 2, 32, 32, 3, 3, 3, 1, 2},
+      {2, 3, 13, 12, 4, 1, 1, 0, 3},
   };
   for (const DShape& d : shapes) {
     const auto dy = lcg_values(d.N * d.OC * d.OH() * d.OW(), 1), w = lcg_values(d.OC * d.C * d.KH * d.KW, 2);
@@ -70,7 +59,7 @@ TEST(Conv2dDgradPacked, MatchesReference) {
 
 TEST(Conv2dDgradPacked, DeclinesPlanesBelowSixteenPixels) {
   // 6x6 at stride 2: 3x3 phase planes. Nothing may be written.
-  const DShape d{1, 2, 6, 6, 2, 3, 3, 2, 1};
+  const DShape d{1, 2, 6, 6, 2, 3, 3, 1, 2};
   const auto dy = lcg_values(d.N * d.OC * d.OH() * d.OW(), 3), w = lcg_values(d.OC * d.C * d.KH * d.KW, 4);
   std::vector<float> dx(d.N * d.C * d.H * d.W, 7.0f);
   EXPECT_FALSE(dl::cpu::conv2d_input_grad_packed(dx.data(), dy.data(), w.data(), d.N, d.C, d.H, d.W, d.OC, d.KH, d.KW,
@@ -80,7 +69,7 @@ TEST(Conv2dDgradPacked, DeclinesPlanesBelowSixteenPixels) {
 
 TEST(Conv2dDgradPacked, BitwiseSameForOneAndTwoThreads) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA";
-  const DShape d{8, 16, 16, 16, 32, 3, 3, 2, 1};  // large enough for the parallel path
+  const DShape d{8, 16, 16, 16, 32, 3, 3, 1, 2};  // large enough for the parallel path
   const auto dy = lcg_values(d.N * d.OC * d.OH() * d.OW(), 5), w = lcg_values(d.OC * d.C * d.KH * d.KW, 6);
   auto run = [&](int threads) {
     const int saved = omp_get_max_threads();

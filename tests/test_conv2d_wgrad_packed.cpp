@@ -14,37 +14,24 @@
 #include "autograd/functions.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/gemm_packed.h"
+#include "tests/conv_reference.h"
 #include "tests/gradcheck.h"
 
 namespace {
 
 using dl::test::lcg_values;
 
-struct WShape {
-  int64_t N, C, H, W, OC, KH, KW, pad, s = 1;
-  int64_t OH() const { return (H + 2 * pad - KH) / s + 1; }
-  int64_t OW() const { return (W + 2 * pad - KW) / s + 1; }
-};
+using WShape = dl::test::ConvShape;
 
 // dW[o, c, kh, kw] = sum_{n, oh, ow} dY[n, o, oh, ow] x[n, c, oh s - pad + kh, ow s - pad + kw].
 std::vector<double> reference_dw(const WShape& s, const std::vector<float>& dy, const std::vector<float>& x) {
   const int64_t OH = s.OH(), OW = s.OW();
   std::vector<double> dw(s.OC * s.C * s.KH * s.KW, 0.0);
-  for (int64_t n = 0; n < s.N; ++n)
-    for (int64_t o = 0; o < s.OC; ++o)
-      for (int64_t c = 0; c < s.C; ++c)
-        for (int64_t kh = 0; kh < s.KH; ++kh)
-          for (int64_t kw = 0; kw < s.KW; ++kw) {
-            double acc = 0;
-            for (int64_t oh = 0; oh < OH; ++oh)
-              for (int64_t ow = 0; ow < OW; ++ow) {
-                const int64_t ih = oh * s.s - s.pad + kh, iw = ow * s.s - s.pad + kw;
-                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
-                acc += static_cast<double>(dy[((n * s.OC + o) * OH + oh) * OW + ow]) *
-                       x[((n * s.C + c) * s.H + ih) * s.W + iw];
-              }
-            dw[((o * s.C + c) * s.KH + kh) * s.KW + kw] += acc;
-          }
+  dl::test::for_each_conv_tap(s, [&](int64_t n, int64_t o, int64_t c, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                                     int64_t ih, int64_t iw) {
+    dw[((o * s.C + c) * s.KH + kh) * s.KW + kw] +=
+        static_cast<double>(dy[((n * s.OC + o) * OH + oh) * OW + ow]) * x[((n * s.C + c) * s.H + ih) * s.W + iw];
+  });
   return dw;
 }
 
