@@ -316,7 +316,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   // W^T dY GEMM + col2im below (kernels/cpu/conv2d_dgrad_packed.h). Only where measured faster
   // (1 thread, batch 64): phase planes of >= 256 pixels and a kernel larger than 1x1 (3x3 stride 2
   // from 32x32: 0.71x at 16 -> 32 channels, 0.91x at 64 -> 128); from 16x16 it was 0.93-1.10x, from
-  // 8x8 1.10-1.32x, and 1.15-1.44x for the 1x1 stride-2 shortcuts (three of four phases are zero).
+  // 8x8 1.10-1.32x, and 0.92-1.20x for the 1x1 stride-2 shortcuts (three of four phases are zero).
   const bool subpixel_dgrad = stride > 1 && KH * KW > 1 && (H / stride) * (W / stride) >= 256;
   if (dinp && subpixel_dgrad &&
       conv2d_input_grad_packed(dinp, dout, weight, N, C, H, W, OC, KH, KW, stride, pad)) {
