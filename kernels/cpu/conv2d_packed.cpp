@@ -112,22 +112,23 @@ struct Run {
   int64_t off;
 };
 enum class PanelKind { one16, two8, four4, general };
-struct PanelRuns {
+struct PanelRuns {  // at most one run per lane: a fixed array, no allocation per panel
   PanelKind kind;
-  std::vector<Run> runs;
+  int32_t n;
+  Run runs[kNr];
 };
 
 PanelRuns panel_runs(const Geometry& g, int64_t q0) {
-  PanelRuns pr;
+  PanelRuns pr{};
   for (int64_t j = 0; j < kNr && q0 + j < g.P; ++j) {
     const int64_t q = q0 + j, oh = q / g.OW, ow = q % g.OW;
-    if (ow == 0 || j == 0) pr.runs.push_back(Run{static_cast<int32_t>(j), 0, oh * g.Ws + ow});
-    ++pr.runs.back().len;
+    if (ow == 0 || j == 0) pr.runs[pr.n++] = Run{static_cast<int32_t>(j), 0, oh * g.Ws + ow};
+    ++pr.runs[pr.n - 1].len;
   }
-  auto all_len = [&](size_t n, int32_t len) {
-    if (pr.runs.size() != n) return false;
-    for (const Run& r : pr.runs)
-      if (r.len != len) return false;
+  auto all_len = [&](int32_t n, int32_t len) {
+    if (pr.n != n) return false;
+    for (int32_t i = 0; i < n; ++i)
+      if (pr.runs[i].len != len) return false;
     return true;
   };
   pr.kind = all_len(1, 16) ? PanelKind::one16
@@ -141,7 +142,7 @@ PanelRuns panel_runs(const Geometry& g, int64_t q0) {
 // row offsets `row_off`. (Panels of one 16-pixel run are read in place by the micro-kernel.)
 __attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, const int64_t* row_off,
                                                  const PanelRuns& pr, int64_t rows) {
-  const Run* r = pr.runs.data();
+  const Run* r = pr.runs;
   for (int64_t k = 0; k < rows; ++k, panel += kNr) {
     const float* src = cp + row_off[k];
     switch (pr.kind) {
@@ -155,7 +156,7 @@ __attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, 
         break;
       default:
         std::fill_n(panel, kNr, 0.0f);  // lanes past the plane's last pixel stay zero
-        for (const Run& run : pr.runs) std::copy_n(src + run.off, run.len, panel + run.lane);
+        for (int32_t i = 0; i < pr.n; ++i) std::copy_n(src + r[i].off, r[i].len, panel + r[i].lane);
     }
   }
 }
@@ -221,7 +222,7 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
               const float* a = ap + (p * g.K + k0) * kMr;
               const int64_t mr = std::min(kMr, OC - p * kMr);
               float* c = o + p * kMr * g.P;
-              if (in_place) micro_kernel_6x16_offsets(kc, a, halves, 2, row_off.data(), c, g.P, mr, nr, c0 == 0);
+              if (in_place) micro_kernel_6x16_offsets(kc, a, halves, row_off.data(), c, g.P, mr, nr, c0 == 0);
               else micro_kernel_6x16(kc, a, panel, c, g.P, mr, nr, c0 == 0);
             }
           }

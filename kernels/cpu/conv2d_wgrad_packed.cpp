@@ -369,7 +369,7 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
             float* dw = dw_base + p * kMr * g.K + j0;
             const int64_t mr = std::min(kMr, OC - p * kMr);
             if (cl && in_place)
-              micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, 2, pix_off.data(), dw, g.K, mr, nr, first);
+              micro_kernel_6x16_offsets(ch.kc, ap + p * ch.kc * kMr, tap, pix_off.data(), dw, g.K, mr, nr, first);
             else micro_kernel_6x16(ch.kc, ap + p * ch.kc * kMr, panel, dw, g.K, mr, nr, first);
           }
         }

@@ -71,15 +71,6 @@ struct OffsetRows {  // row k: 8 floats at B[h] + off[k] for each half h (conv2d
     b0 = _mm256_loadu_ps(B[0] + off[k]), b1 = _mm256_loadu_ps(B[1] + off[k]);
   }
 };
-struct OffsetQuarterRows {  // row k: 4 floats at B[q] + off[k] for each quarter q
-  const float* const* B;
-  const int64_t* off;
-  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
-    const int64_t o = off[k];
-    b0 = _mm256_loadu2_m128(B[1] + o, B[0] + o), b1 = _mm256_loadu2_m128(B[3] + o, B[2] + o);
-  }
-};
-
 // C tile (mr <= 6 rows, nr <= 16 columns) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by
 // `rows`). B must have 16 readable floats per row (the caller pads the last column panel). The
 // FMAs run for MR >= mr rows (MR = 6, or 4 / 2 for the last row panel of M = 16, 32, 64, 128: rows
@@ -191,10 +182,9 @@ void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, i
   kernel_rows(kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
 }
 
-void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, int parts, const int64_t* off,
-                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  if (parts == 2) kernel_rows(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
-  else kernel_rows(kc, Ap, OffsetQuarterRows{B, off}, C, ldc, mr, nr, first);
+void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
+                               int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  kernel_rows(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
 }
 
 #else  // no x86: callers fall back to cpu::gemm
@@ -204,7 +194,7 @@ bool cpu_has_avx2_fma() { return false; }
 }  // namespace
 void gemm_packed_a(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float*, int64_t) {}
 void micro_kernel_6x16(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) {}
-void micro_kernel_6x16_offsets(int64_t, const float*, const float* const*, int, const int64_t*, float*, int64_t, int64_t,
+void micro_kernel_6x16_offsets(int64_t, const float*, const float* const*, const int64_t*, float*, int64_t, int64_t,
                                int64_t, bool) {}
 
 #endif

@@ -1,10 +1,10 @@
 // gemm_packed.h - our own single-threaded SGEMM for the convolution's main product
 //   C (M, N) = A (M, K) B (K, N),   all row-major, C has row stride ldc, B row stride ldb,
 // where A (the weights, small) is packed ONCE per convolution call and shared by all threads, and
-// B (the im2col columns, large) is read in place - never packed. OpenBLAS packs both operands on
-// every call, i.e. it re-packs the same weights for every image block and copies the whole column
-// matrix once more (measured: im2col + packing cost about as much as the FMAs at 16-128 channels;
-// docs/performance.md).
+// B is only copied in 16-column panels as the micro-kernel consumes them (or read in place by the
+// convolutions, micro_kernel_6x16_offsets). OpenBLAS packs both operands on every call, i.e. it
+// re-packs the same weights for every image block (measured: im2col + packing cost about as much
+// as the FMAs at 16-128 channels; docs/performance.md).
 //
 // Micro-kernel: 6 x 16 tile of C in 12 AVX2 registers, one FMA per (row, 8 columns, k), K in
 // chunks of kKc = 256 (a 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every
@@ -44,10 +44,10 @@ constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
 // kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires AVX2+FMA.
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first);
-// The same with B read in place through a row-offset table: row k of B is, for parts = 2, the 8
-// floats at B[0] + off[k] then the 8 at B[1] + off[k]; for parts = 4, 4 floats at each of
-// B[0..3] + off[k]. (No panel copy: the convolution's B rows are runs of a padded input copy.)
-void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, int parts, const int64_t* off,
-                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first);
+// The same with B read in place through a row-offset table: row k of B is the 8 floats at
+// B[0] + off[k] followed by the 8 at B[1] + off[k] (the convolutions' B rows are runs of a padded
+// input copy or of a channels-last slice: no panel copy).
+void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
+                               int64_t ldc, int64_t mr, int64_t nr, bool first);
 
 }  // namespace dl::cpu
