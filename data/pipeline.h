@@ -1,5 +1,5 @@
 // pipeline.h - the per-image transforms the loader applies, as the reference code does
-// (shared/reference/ssl_sandbox_spec.md, section 2). Implemented in data/transforms.cpp; the
+// (docs/protocol.md section 2). Implemented in data/transforms.cpp; the
 // loader (data/loader.cpp) calls only these two functions, from several threads at once.
 //
 // Input images are uint8 in CHW order: MNIST 1x28x28, CIFAR-10 3x32x32. Every output is the

@@ -1,5 +1,5 @@
 // transforms.cpp - data/pipeline.h: the reference's clean transform and one SimCLR view
-// (ssl_sandbox TrainDataTransform, shared/reference/ssl_sandbox_spec.md section 2), built from
+// (ssl_sandbox TrainDataTransform, docs/protocol.md section 2.3), built from
 // the fixed-parameter functions of data/transforms.h. The random decisions are torchvision's:
 //   RandomResizedCrop(size)        size = 32 (CIFAR) / 28 (MNIST), params as in get_params
 //   RandomHorizontalFlip(p)        flip if u < p

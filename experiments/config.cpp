@@ -56,7 +56,7 @@ Protocol RunConfig::protocol_enum() const {
 
 float RunConfig::head_bn_eps(int64_t out_dim) const {
   // The reference writes nn.BatchNorm1d(hidden_dim, output_dim): the second positional argument
-  // of BatchNorm1d is eps, so every head normalizes with eps = its output size (spec 1.2).
+  // of BatchNorm1d is eps, so every head normalizes with eps = its output size (docs/protocol.md 1.2).
   return protocol_enum() == Protocol::Faithful ? static_cast<float>(out_dim) : 1e-5f;
 }
 

@@ -1,5 +1,5 @@
 // config.h - every setting of one training run (RunConfig), the named presets, and their JSON
-// form. The reference's protocol is in shared/reference/ssl_sandbox_spec.md; docs/experiments.md
+// form. The reference's protocol is in docs/protocol.md; docs/experiments.md
 // explains each preset and the arithmetic behind `cpu`.
 //
 // Presets:

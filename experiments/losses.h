@@ -1,8 +1,8 @@
 // losses.h - one training step's loss, as the reference's Image2Vec.training_step computes it
-// (spec sections 1.4-1.7, 3 and 4):
+// (docs/protocol.md sections 1.4-1.7, 3 and 4):
 //   h  = encoder(clean), h1 = encoder(view1), h2 = encoder(view2)   (in this order; each pass
 //        normalizes with its own batch statistics and moves the BN running averages, so the
-//        views are run even when the loss ignores them: spec 7.3; `view_passes`)
+//        views are run even when the loss ignores them: docs/protocol.md 7.3; `view_passes`)
 //   cls    = cross_entropy(cls_mlp(h.detach()), y)     (supervised: cls_mlp(h), no stop-gradient)
 //   ae     = mse(decoder(ae_mlp(h)), clean)
 //   vae    = mse(decoder(z), clean) + beta * KL,  [mean | logvar] = vae_mlp(h),

@@ -1,4 +1,4 @@
-// model.h - the reference's Image2Vec for one method (spec section 1): the CIFAR-style ResNet18
+// model.h - the reference's Image2Vec for one method (docs/protocol.md section 1): the CIFAR-style ResNet18
 // encoder, the online probe `cls_mlp`, and the method's parts:
 //   ae:         ae_mlp (feat -> hidden -> latent) and decoder (latent -> 3x32x32)
 //   vae:        vae_mlp (feat -> hidden -> 2 latent: mean | logvar) and decoder

@@ -1,5 +1,5 @@
 // probe.h - the standard evaluation protocol (what the paper's caption describes; the reference
-// code does not do it, see spec section 4): load a trained encoder, freeze it (eval mode, no
+// code does not do it, see docs/protocol.md section 4): load a trained encoder, freeze it (eval mode, no
 // history), compute the representations of the training images and of the official test set
 // once, train a fresh two-layer MLP (Linear(F, hidden) -> BatchNorm1d(eps 1e-5) -> ReLU ->
 // Linear(hidden, 10)) on them with Adam, and report the test accuracy after the last epoch.

@@ -1,4 +1,4 @@
-// trainer.h - one training run of the reference's protocol (spec sections 3 and 4): one method on
+// trainer.h - one training run of the reference's protocol (docs/protocol.md sections 3 and 4): one method on
 // one dataset, one Adam over every parameter (encoder, heads, decoder and the online probe), and
 // after each epoch the online probe's accuracy on the 1000-image validation split (the paper's
 // number) and on the official test set.

@@ -1,4 +1,4 @@
-// mlp.h - the ssl-sandbox MLP block (spec section 1.2): fc1 = Linear(in, hidden) -> bn =
+// mlp.h - the ssl-sandbox MLP block (docs/protocol.md 1.2): fc1 = Linear(in, hidden) -> bn =
 // BatchNorm1d(hidden, eps) -> ReLU -> fc2 = Linear(hidden, out). The reference passes out as
 // BatchNorm1d's second positional argument, i.e. eps = output_dim (10, 128, 256); the faithful
 // preset reproduces that with bn_eps = out, the standard preset uses 1e-5. Momentum 0.1.

@@ -1,5 +1,5 @@
 // resnet_decoder.h - pl_bolts' resnet18_decoder(latent_dim, input_height=32, first_conv=False,
-// maxpool1=False) (spec section 1.3), with a base width w (64 = the paper):
+// maxpool1=False) (docs/protocol.md 1.3), with a base width w (64 = the paper):
 //   linear: Linear(latent -> 8w*4*4) with bias, reshaped to (N, 8w, 4, 4); no activation
 //   layer1: DecoderBlock(8w -> 4w, scale 2) + DecoderBlock(4w, 4w)    ->  8x8
 //   layer2: 4w -> 2w (16x16); layer3: 2w -> w (32x32); layer4: 2 x DecoderBlock(w, w), scale 1

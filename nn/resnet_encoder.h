@@ -1,5 +1,5 @@
 // resnet_encoder.h - the CIFAR-style ResNet18 encoder of pl_bolts
-// (resnet18_encoder(first_conv=False, maxpool1=False), spec section 1.1), with a base width w
+// (resnet18_encoder(first_conv=False, maxpool1=False), docs/protocol.md 1.1), with a base width w
 // (64 = the paper; 16 or 32 for CPU presets):
 //   conv1 3x3 s1 (3 -> w, no bias), bn1, ReLU            (no max-pool: pl_bolts' MaxPool2d(1, 1))
 //   layer1..layer4: 2 EncoderBlocks each, w, 2w, 4w, 8w channels; the first block of layers

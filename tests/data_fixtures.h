@@ -23,8 +23,8 @@
 
 namespace dl::test {
 
-// $DL_DATA_DIR if set, else shared/data beside the repository (CI, /work/main), else two levels
-// up (a git worktree under /work/wt/<name>).
+// $DL_DATA_DIR if set, else shared/data beside the repository (<repo>/../shared/data, as in CI),
+// else two levels up (<repo>/../../shared/data, for a git worktree one folder below).
 inline std::string shared_data_dir() {
   static const std::string dir = [] {
     if (const char* env = std::getenv("DL_DATA_DIR"); env && *env) return std::string(env);

@@ -2,7 +2,7 @@
 //
 //   table1 --preset cpu                                   # all 8 runs, ~2 h on 2 CPU cores
 //   table1 --preset paper --device cuda                   # the reference's settings
-//   table1 --preset smoke --methods ae,simclr --datasets mnist --results-dir /tmp/t1
+//   table1 --preset smoke --methods ae,simclr --datasets mnist --results-dir results_smoke
 //
 // Any run setting can be overridden for every run (--epochs 3, --width 32, --protocol standard,
 // ...). Finished runs are reused and interrupted ones resume, so re-running continues the table.

@@ -5,9 +5,10 @@ implement (docs/augmentations.md). Not a golden: it prints a table.
 The reference applies RandomResizedCrop, flip, ColorJitter and RandomGrayscale to PIL uint8
 images and only then ToTensor; we (and the goldens) apply torchvision.transforms.functional to
 float tensors in [0, 1]. Same parameters on both sides; differences are in [0, 1] units.
-Usage: /usr/bin/python3 tests/golden/compare_pil.py [DATA_DIR]   (default /work/shared/data)
+Usage: python3 tests/golden/compare_pil.py [DATA_DIR]   (default: shared/data beside the repository)
 """
 import gzip
+import os
 import sys
 
 import numpy as np
@@ -16,7 +17,7 @@ import torchvision.transforms as T
 import torchvision.transforms.functional as F
 from PIL import Image
 
-data_dir = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data"
+data_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data")
 N = 300
 raw = gzip.open(f"{data_dir}/cifar10/data_batch_1.bin.gz").read(N * 3073)
 cifar = np.frombuffer(raw, np.uint8).reshape(N, 3073)[:, 1:].reshape(N, 3, 32, 32)
