@@ -5,6 +5,7 @@
 //   param -= (lr / bias_correction1) * m / (sqrt(v) / bias_correction2_sqrt + eps)
 // with bias_correction1 = 1 - beta1^t and bias_correction2_sqrt = sqrt(1 - beta2^t) computed by
 // the caller in double for step t >= 1 (eps outside the square root, as PyTorch).
+// Derivation: docs/optimizers.md#adam
 #pragma once
 #include <cstdint>
 

@@ -2,6 +2,7 @@
 //   forward   out = max(a + b, 0)
 //   backward  g = dout [out > 0], written (=) once: it is the gradient of both a and b.
 // The mask comes from the output, as relu's does, so no input needs to be kept.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,5 @@
 // avgpool.h - global average pooling on the CPU: out[n, c] = mean over (h, w) of inp[n, c, h, w].
+// Derivation: docs/derivations.md#avgpool
 #pragma once
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // batchnorm.h - batch normalization on the CPU (llm.c layernorm style: forward saves mean and
 // rstd per channel, backward is one fused pass). The input is viewed as (N, C, S) with S = H*W
 // (S = 1 for an (N, C) input); the statistics are per channel over M = N*S values.
-// Derivation of the backward pass: docs/batchnorm.md.
+// Derivation: docs/batchnorm.md#backward
 #pragma once
 #include <cstdint>
 

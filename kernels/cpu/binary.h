@@ -8,6 +8,7 @@
 // (autograd/ops/binary.cpp maps shapes to these dims.) Backward WRITES (=) da (outer, C, inner)
 // and db (C); db sums over outer and inner in a fixed order (deterministic). Null pointers skip.
 // a and b are read by mul/div backward only; add/sub accept them for a uniform signature.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // kl_normal.h - KL(N(mu, exp(logvar)) || N(0, 1)) on the CPU, averaged over all n = N*D elements:
 // loss = mean 0.5 (mu^2 + exp(logvar) - 1 - logvar)  (torch kl_divergence(q, p).mean()).
+// Derivation: docs/derivations.md#kl-normal
 #pragma once
 #include <cstdint>
 

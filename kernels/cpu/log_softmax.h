@@ -1,5 +1,6 @@
 // log_softmax.h - row-wise log-softmax of (N, D) on the CPU, numerically stable:
 //   y = (x - m) - log(sum_j exp(x_j - m)),  m = max_j x_j  (no exp of a positive number).
+// Derivation: docs/derivations.md#log-softmax
 #pragma once
 #include <cstdint>
 

@@ -2,6 +2,7 @@
 // Forward and backward take their arguments in the same order (llm.c style); any gradient
 // pointer may be null to skip it. Activation gradients are written (=), parameter gradients
 // (dweight, dbias) accumulated (+=).
+// Derivation: docs/derivations.md#matmul (linear: #linear)
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,5 @@
 // mse_loss.h - mean squared error on the CPU: loss = mean((pred - target)^2) over n elements.
+// Derivation: docs/derivations.md#mse
 #pragma once
 #include <cstdint>
 

@@ -2,6 +2,7 @@
 // logvar are the two halves of one linear layer's output) and its gradient.
 //   forward   out (N, w) = inp[:, begin:begin+w]
 //   backward  dinp (N, D) written (=): zeros outside the slice, dout inside it
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

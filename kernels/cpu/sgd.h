@@ -5,6 +5,7 @@
 //                      d = nesterov ? d + momentum * buf : buf
 //   param -= lr * d
 // momentum_buf may be null when momentum == 0.
+// Derivation: docs/optimizers.md#sgd (LARS: #lars)
 #pragma once
 #include <cstdint>
 

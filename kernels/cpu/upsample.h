@@ -1,4 +1,5 @@
 // upsample.h - nearest-neighbour x2 upsampling on the CPU: out[n, c, 2i + a, 2j + b] = inp[n, c, i, j].
+// Derivation: docs/derivations.md#upsample
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // adam.h - CUDA twin of kernels/cpu/adam.h (the Adam / AdamW update; formulas there): same
 // arguments, device pointers.
+// Derivation: docs/optimizers.md#adam
 #pragma once
 #include <cstdint>
 

@@ -2,6 +2,7 @@
 // in one pass): same functions and arguments, device pointers.
 //   forward   out = max(a + b, 0)
 //   backward  dab = dout [out > 0], written (=): the gradient of both a and b.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,5 @@
 // avgpool.h - CUDA twin of kernels/cpu/avgpool.h: same arguments, device pointers.
+// Derivation: docs/derivations.md#avgpool
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // batchnorm.h - CUDA twins of kernels/cpu/batchnorm.h: same arguments and semantics, device
 // pointers. x is viewed as (N, C, S), S = H*W; statistics per channel over M = N*S values.
+// Derivation: docs/batchnorm.md#backward
 #pragma once
 #include <cstdint>
 

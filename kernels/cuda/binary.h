@@ -1,5 +1,6 @@
 // binary.h - CUDA twin of kernels/cpu/binary.h: the same functions and arguments, device pointers.
 // Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/binary.cu implements them.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

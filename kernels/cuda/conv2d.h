@@ -1,5 +1,6 @@
 // conv2d.h - CUDA twin of kernels/cpu/conv2d.h: same arguments and shapes, device pointers.
 // The implementation (kernels/cuda/conv2d.cu) is written separately.
+// Derivation: docs/conv2d.md#the-backward-derived
 #pragma once
 #include <cstdint>
 

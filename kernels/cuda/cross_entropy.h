@@ -1,5 +1,6 @@
 // cross_entropy.h - CUDA twins of kernels/cpu/cross_entropy.h: same arguments, device pointers
 // (loss and dloss are single device floats; labels already range-checked by the autograd op).
+// Derivation: docs/derivations.md#cross-entropy
 #pragma once
 #include <cstdint>
 

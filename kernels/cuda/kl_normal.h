@@ -1,4 +1,5 @@
 // kl_normal.h - CUDA twins of kernels/cpu/kl_normal.h: same arguments, device pointers.
+// Derivation: docs/derivations.md#kl-normal
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // l2_normalize.h - CUDA twin of kernels/cpu/l2_normalize.h: the same functions and arguments, device pointers.
 // Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/l2_normalize.cu implements them.
+// Derivation: docs/derivations.md#l2-normalize
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // log_softmax.h - CUDA twin of kernels/cpu/log_softmax.h: the same functions and arguments, device pointers.
 // Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/log_softmax.cu implements them.
+// Derivation: docs/derivations.md#log-softmax
 #pragma once
 #include <cstdint>
 

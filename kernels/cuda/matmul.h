@@ -1,4 +1,5 @@
 // matmul.h - CUDA twins of kernels/cpu/matmul.h (cuBLAS); same arguments, device pointers.
+// Derivation: docs/derivations.md#matmul (linear: #linear)
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,5 @@
 // mse_loss.h - CUDA twins of kernels/cpu/mse_loss.h: same arguments, device pointers.
+// Derivation: docs/derivations.md#mse
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // narrow_cols.h - CUDA twin of kernels/cpu/narrow_cols.h: same functions and arguments, device
 // pointers, enqueued on dl::cuda::stream().
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

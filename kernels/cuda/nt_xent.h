@@ -1,6 +1,7 @@
 // nt_xent.h - CUDA twins of kernels/cpu/nt_xent.h: same arguments and semantics, device pointers
 // (loss, dloss: single device floats; dS: a device buffer of N*N or 2N*2N floats, written by the
 // forward and read by the backward).
+// Derivation: docs/nt_xent.md
 #pragma once
 #include <cstdint>
 

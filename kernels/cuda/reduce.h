@@ -1,5 +1,6 @@
 // reduce.h - CUDA twin of kernels/cpu/reduce.h: the same functions and arguments, device pointers.
 // Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/reduce.cu implements them.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // sgd.h - CUDA twin of kernels/cpu/sgd.h (the SGD / LARS update; formulas there): same arguments,
 // device pointers. sum_squares returns its result to the host (deterministic reduction order).
+// Derivation: docs/optimizers.md#sgd (LARS: #lars)
 #pragma once
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // unary.h - CUDA twin of kernels/cpu/unary.h: the same functions and arguments, device pointers.
 // Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/unary.cu implements them.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

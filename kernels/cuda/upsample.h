@@ -1,4 +1,5 @@
 // upsample.h - CUDA twin of kernels/cpu/upsample.h: same arguments, device pointers.
+// Derivation: docs/derivations.md#upsample
 #pragma once
 #include <cstdint>
 
