@@ -2,6 +2,10 @@
 // is the column-major (c, r) matrix with leading dimension ld, i.e. its transpose. So
 //   C = op(A) op(B)  (row-major)   <=>   C^T = op(B)^T op(A)^T  (column-major),
 // which is one cublasSgemm with the operands swapped: (N, M, K, B, A) and the same transpose flags.
+//
+// Naive: our own GEMM kernel. Here: cuBLAS SGEMM (register- and shared-memory-tiled, near the
+// FP32 peak). Bound: compute for the convolution's large products; memory or launch latency
+// for the small MLP products of this project.
 #include <climits>
 
 #include "kernels/cuda/common.cuh"

@@ -1,5 +1,9 @@
 // log_softmax.cu - row-wise log-softmax (CUDA twin of kernels/cpu/log_softmax.cpp), one block
 // per row: y = (x - m) - log(sum_j exp(x_j - m)), m = max_j x_j;  dx = g - exp(y) sum_j g_j.
+//
+// Naive: a max kernel, an exp-sum kernel and a subtract kernel, each reading the matrix from
+// DRAM. Here: one block per row, three sweeps over a row that stays in cache. Bound: memory,
+// 8 B per element forward (read x, write y), 12 B backward (read g, y; write dx).
 #include <cmath>
 
 #include "kernels/cuda/common.cuh"

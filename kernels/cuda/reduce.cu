@@ -2,6 +2,11 @@
 // Deterministic: sum_all uses sum_terms (cub::DeviceReduce in double, run-to-run deterministic on
 // a given GPU; see common.cuh); sum_dim gives each output one thread (columns, adding the R rows
 // in order in double) or one block (contiguous rows, cub::BlockReduce: a fixed tree).
+//
+// Naive: every thread atomicAdds into one float (contention, order-dependent bits). Here: cub's
+// two-level tree in double for a full sum; per-dimension sums give each output one thread
+// (columns, coalesced across threads) or one block (contiguous rows). Bound: memory, 4 B read
+// per element.
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/reduce.h"
 
