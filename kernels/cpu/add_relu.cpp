@@ -7,8 +7,8 @@
 
 namespace dl::cpu {
 
-// Memory-bound; below 256 K floats a parallel region costs more than it saves on this machine
-// (see docs/conv2d.md, upsample/avgpool).
+// Memory-bound; below 256 K floats a parallel region costs more than it saves (measured for
+// upsample/avgpool: docs/notes/measurement_log.md; docs/performance.md, "Threads").
 constexpr int64_t kParallelMin = int64_t{1} << 18;
 
 void add_relu_forward(float* out, const float* a, const float* b, int64_t n) {
