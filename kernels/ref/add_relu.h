@@ -1,5 +1,6 @@
 // add_relu.h - the plain residual join relu(a + b) of the ResNet blocks and its gradient.
 // Fast twin: kernels/cpu/add_relu.h (same arguments).
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

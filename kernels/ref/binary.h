@@ -5,6 +5,7 @@
 // a[o, c, i]. (b of a's shape is (1, n, 1); a scalar b is (1, 1, n); a per-channel b of
 // (N, C, H, W) is (N, C, H*W); a per-row b (N, 1) of (N, D) is (1, N, D).)
 // Backward WRITES (=) da (outer, C, inner) and db (C); a null da or db is skipped.
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 

@@ -5,6 +5,7 @@
 // Any stride >= 1, padding >= 0 and kernel size. Pixels outside the image read as zero.
 // Same arguments as the fast twin kernels/cpu/conv2d.h (packed AVX2 micro-kernels) and the CUDA
 // twin kernels/cuda/conv2d.h; both are tested against this one.
+// Derivation: docs/conv2d.md#the-backward-derived
 #pragma once
 #include <cstdint>
 

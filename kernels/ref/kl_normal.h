@@ -1,5 +1,6 @@
 // kl_normal.h - plain KL(N(mu, exp(logvar)) || N(0, 1)) averaged over n = N*D elements
 // (torch kl_divergence(q, p).mean()). Fast twin: kernels/cpu/kl_normal.h (same arguments).
+// Derivation: docs/derivations.md#kl-normal
 #pragma once
 #include <cstdint>
 

@@ -2,6 +2,7 @@
 // Fast twin: kernels/cpu/matmul.h (same arguments; it calls OpenBLAS).
 // Any gradient pointer may be null to skip it. Activation gradients (da, db, dinp) are written
 // (=); parameter gradients (dweight, dbias) are accumulated (+=).
+// Derivation: docs/derivations.md#matmul (linear: #linear)
 #pragma once
 #include <cstdint>
 

@@ -8,6 +8,7 @@
 //   sqrt    y = sqrt x                     dx = g / (2 y)
 //   square  y = x^2                        dx = 2 g x
 //   neg     y = -x                         dx = -g
+// Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 
