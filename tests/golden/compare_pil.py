@@ -17,7 +17,8 @@ import torchvision.transforms as T
 import torchvision.transforms.functional as F
 from PIL import Image
 
-data_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+data_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "..", "shared", "data")
 N = 300
 raw = gzip.open(f"{data_dir}/cifar10/data_batch_1.bin.gz").read(N * 3073)
 cifar = np.frombuffer(raw, np.uint8).reshape(N, 3073)[:, 1:].reshape(N, 3, 32, 32)
