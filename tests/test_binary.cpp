@@ -9,6 +9,8 @@
 #include <string>
 
 #include "kernels/cpu/binary.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/ref/binary.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -77,7 +79,8 @@ TEST(Binary, BroadcastGradientsHandChecked) {
   EXPECT_EQ(p.grad().to_vector(), (std::vector<float>{1, 1, 1, 0.5, 0.5, 0.5}));
 }
 
-TEST(Binary, GradientsEveryOpEveryBroadcast) {
+// gradcheck of both operands, every op, every broadcast form, with whichever CPU kernels are selected.
+static void check_gradients_every_op_every_broadcast() {
   const std::pair<const char*, BinaryFn> ops[] = {{"add", add}, {"sub", sub}, {"mul", mul}, {"div", div}};
   uint64_t seed = 10;
   for (const auto& [op_name, op] : ops)
@@ -88,6 +91,13 @@ TEST(Binary, GradientsEveryOpEveryBroadcast) {
       EXPECT_TRUE(gradcheck([op](const std::vector<Tensor>& in) { return op(in[0], in[1]); }, {a, b}))
           << op_name << ", " << c.name << ": a " << c.a.str() << " b " << c.b.str();
     }
+}
+
+TEST(Binary, GradientsEveryOpEveryBroadcast) { check_gradients_every_op_every_broadcast(); }
+
+TEST(BinaryRef, GradientsEveryOpEveryBroadcastOnRefKernels) {
+  ScopedCpuKernels ref(CpuKernels::Ref);
+  check_gradients_every_op_every_broadcast();
 }
 
 TEST(Binary, GradientOnlyOneOperand) {
@@ -197,4 +207,87 @@ TEST(Binary, KernelWritesDaForAddAndSub) {
   cpu::sub_backward(da.data(), db.data(), dout.data(), a.data(), b.data(), 1, 3, 2);  // (N, 1) per row
   EXPECT_EQ(da, dout);
   EXPECT_EQ(db, (std::vector<float>{1, 1, 1}));  // -(1 - 2), -(3 - 4), -(5 - 6)
+}
+
+// Fast (kernels/cpu/binary) against plain (kernels/ref/binary), kernel level, over every layout
+// the fast code picks a loop for: b of a's shape (1, n, 1), scalar (1, 1, n), per column (N, C, 1)
+// (C across its 256-column blocks), planes (N, C, HW) and rows (1, N, D); each small and above the
+// OpenMP threshold (2^18 elements), the scalar sum across deterministic_sum's 16384-term chunks.
+// Tolerances: out and da 0 (the same float formula per element); db, a sum of the same float
+// terms in double in another order, rtol 1e-6 and atol 1e-6.
+namespace {
+
+struct BinaryKernels {
+  const char* name;
+  void (*fast_fwd)(float*, const float*, const float*, int64_t, int64_t, int64_t);
+  void (*ref_fwd)(float*, const float*, const float*, int64_t, int64_t, int64_t);
+  void (*fast_bwd)(float*, float*, const float*, const float*, const float*, int64_t, int64_t, int64_t);
+  void (*ref_bwd)(float*, float*, const float*, const float*, const float*, int64_t, int64_t, int64_t);
+};
+const BinaryKernels kBinaryKernels[] = {
+    {"add", cpu::add_forward, ref::add_forward, cpu::add_backward, ref::add_backward},
+    {"sub", cpu::sub_forward, ref::sub_forward, cpu::sub_backward, ref::sub_backward},
+    {"mul", cpu::mul_forward, ref::mul_forward, cpu::mul_backward, ref::mul_backward},
+    {"div", cpu::div_forward, ref::div_forward, cpu::div_backward, ref::div_backward},
+};
+
+struct Layout {
+  int64_t outer, C, inner;
+};
+const Layout kLayouts[] = {
+    {1, 7, 1},      {1, 300007, 1},    // b of a's shape
+    {1, 1, 9},      {1, 1, 16385},     {1, 1, (1 << 18) + 3},  // scalar b
+    {5, 7, 1},      {33, 300, 1},      {1000, 300, 1},         // per column of (N, C)
+    {3, 5, 49},     {32, 16, 577},                             // per channel of (N, C, H, W)
+    {1, 5, 7},      {1, 1024, 300},                            // per row of (N, D)
+};
+
+}  // namespace
+
+TEST(BinaryRef, FastMatchesRefEveryLayout) {
+  for (const BinaryKernels& k : kBinaryKernels)
+    for (const Layout& l : kLayouts) {
+      const int64_t n = l.outer * l.C * l.inner;
+      const std::vector<float> a = test::lcg_values(n, 21), dout = test::lcg_values(n, 22);
+      std::vector<float> b = test::lcg_values(l.C, 23);
+      for (float& v : b) v = v < 0 ? v - 0.5f : v + 0.5f;  // |b| >= 0.5 for div
+      std::vector<float> out_fast(n), out_ref(n), da_fast(n, 9.0f), da_ref(n, -9.0f), db_fast(l.C, 9.0f),
+          db_ref(l.C, -9.0f);
+      k.fast_fwd(out_fast.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      k.ref_fwd(out_ref.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      const std::string where = std::string(k.name) + " (" + std::to_string(l.outer) + ", " + std::to_string(l.C) +
+                                ", " + std::to_string(l.inner) + ")";
+      EXPECT_TRUE(test::all_close(out_fast, out_ref, 0, 0)) << where;
+      k.fast_bwd(da_fast.data(), db_fast.data(), dout.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      k.ref_bwd(da_ref.data(), db_ref.data(), dout.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      EXPECT_TRUE(test::all_close(da_fast, da_ref, 0, 0)) << where << " da";
+      EXPECT_TRUE(test::all_close(db_fast, db_ref, 1e-6f, 1e-6f)) << where << " db";
+      // Either gradient may be skipped with a null pointer; the other is still written.
+      std::vector<float> db_only(l.C, 5.0f);
+      k.ref_bwd(nullptr, db_only.data(), dout.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      EXPECT_EQ(db_only, db_ref) << where;
+      k.fast_bwd(da_fast.data(), nullptr, dout.data(), a.data(), b.data(), l.outer, l.C, l.inner);
+      EXPECT_TRUE(test::all_close(da_fast, da_ref, 0, 0)) << where;
+    }
+}
+
+TEST(BinaryRef, ScalarOpsFastMatchRef) {
+  for (int64_t n : {int64_t{1}, int64_t{9}, (int64_t{1} << 18) + 3}) {
+    const std::vector<float> a = test::lcg_values(n, 31), dout = test::lcg_values(n, 32);
+    std::vector<float> fast(n), plain(n, 1.0f);
+    cpu::add_scalar_forward(fast.data(), a.data(), 0.7f, n);
+    ref::add_scalar_forward(plain.data(), a.data(), 0.7f, n);
+    EXPECT_TRUE(test::all_close(fast, plain, 0, 0)) << n;
+    cpu::add_scalar_backward(fast.data(), dout.data(), 0.7f, n);
+    ref::add_scalar_backward(plain.data(), dout.data(), 0.7f, n);
+    EXPECT_TRUE(test::all_close(fast, plain, 0, 0)) << n;
+    cpu::mul_scalar_forward(fast.data(), a.data(), -1.3f, n);
+    ref::mul_scalar_forward(plain.data(), a.data(), -1.3f, n);
+    EXPECT_TRUE(test::all_close(fast, plain, 0, 0)) << n;
+    cpu::mul_scalar_backward(fast.data(), dout.data(), -1.3f, n);
+    ref::mul_scalar_backward(plain.data(), dout.data(), -1.3f, n);
+    EXPECT_TRUE(test::all_close(fast, plain, 0, 0)) << n;
+    ref::add_scalar_backward(nullptr, dout.data(), 0.7f, n);  // null: skipped
+    ref::mul_scalar_backward(nullptr, dout.data(), -1.3f, n);
+  }
 }

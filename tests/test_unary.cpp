@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 
+#include "kernels/cpu/unary.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/ref/unary.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -58,7 +62,8 @@ TEST(Unary, HandCheckedGradients) {
   EXPECT_EQ(z.grad().item(), 0.25f);
 }
 
-TEST(Unary, GradientsOddShapes) {
+// gradcheck of every function on (3, 5, 7), with whichever CPU kernels are selected.
+static void check_gradients_odd_shapes() {
   const Shape shape{3, 5, 7};
   const std::pair<const char*, UnaryFn> any_sign[] = {
       {"relu", relu}, {"sigmoid", sigmoid}, {"exp", exp}, {"square", square}, {"neg", neg}};
@@ -75,6 +80,13 @@ TEST(Unary, GradientsOddShapes) {
   }
 }
 
+TEST(Unary, GradientsOddShapes) { check_gradients_odd_shapes(); }
+
+TEST(UnaryRef, GradientsOddShapesOnRefKernels) {
+  ScopedCpuKernels ref(CpuKernels::Ref);
+  check_gradients_odd_shapes();
+}
+
 TEST(Unary, ParallelPathMatchesFormula) {
   // Above the kernels' threading threshold: every element still gets exactly its formula.
   Tensor x = random_tensor({4, 8, 96, 96}, 7, -2, 2);
@@ -82,15 +94,15 @@ TEST(Unary, ParallelPathMatchesFormula) {
   Tensor y = relu(x);
   y.backward(g);
   Tensor s = sigmoid(x.detach());
-  const std::vector<float> xv = x.to_vector(), yv = y.to_vector(), gv = g.to_vector(), dv = x.grad().to_vector(),
-                           sv = s.to_vector();
-  int64_t bad = 0;
-  for (size_t i = 0; i < xv.size(); ++i) {
-    bad += yv[i] != (xv[i] > 0 ? xv[i] : 0.0f);
-    bad += dv[i] != (xv[i] > 0 ? gv[i] : 0.0f);
-    bad += sv[i] != 1.0f / (1.0f + std::exp(-xv[i]));
-  }
-  EXPECT_EQ(bad, 0);
+  const std::vector<float> xv = x.to_vector(), gv = g.to_vector();
+  const int64_t n = x.numel();
+  std::vector<float> ref_y(n), ref_dx(n), ref_s(n);
+  ref::relu_forward(ref_y.data(), xv.data(), n);
+  ref::relu_backward(ref_dx.data(), gv.data(), xv.data(), ref_y.data(), n);
+  ref::sigmoid_forward(ref_s.data(), xv.data(), n);
+  EXPECT_TRUE(all_close(y.to_vector(), ref_y, 0, 0));
+  EXPECT_TRUE(all_close(x.grad().to_vector(), ref_dx, 0, 0));
+  EXPECT_TRUE(all_close(s.to_vector(), ref_s, 0, 0));
 }
 
 TEST(Unary, ChainOfOps) {
@@ -114,3 +126,70 @@ TEST(Unary, RecordedOpDoesNotKeepItsOutputAlive) {
 }
 
 TEST(Unary, UndefinedInputIsAnError) { EXPECT_THROW(relu(Tensor()), Error); }
+
+// Fast (kernels/cpu/unary) against plain (kernels/ref/unary), kernel level. Sizes cover the
+// vector loops' tails (1, 7, 8, 9, 33) and the OpenMP threshold (2^18 elements). Both sides run
+// the same float formula per element, so the tolerance is 0 (bitwise; NaN must match NaN).
+namespace {
+
+using UnaryForward = void (*)(float*, const float*, int64_t);
+using UnaryBackward = void (*)(float*, const float*, const float*, const float*, int64_t);
+struct UnaryKernels {
+  const char* name;
+  UnaryForward fast_fwd, ref_fwd;
+  UnaryBackward fast_bwd, ref_bwd;
+  bool positive_only;  // log, sqrt
+};
+
+const UnaryKernels kUnaryKernels[] = {
+    {"relu", cpu::relu_forward, ref::relu_forward, cpu::relu_backward, ref::relu_backward, false},
+    {"sigmoid", cpu::sigmoid_forward, ref::sigmoid_forward, cpu::sigmoid_backward, ref::sigmoid_backward, false},
+    {"exp", cpu::exp_forward, ref::exp_forward, cpu::exp_backward, ref::exp_backward, false},
+    {"log", cpu::log_forward, ref::log_forward, cpu::log_backward, ref::log_backward, true},
+    {"sqrt", cpu::sqrt_forward, ref::sqrt_forward, cpu::sqrt_backward, ref::sqrt_backward, true},
+    {"square", cpu::square_forward, ref::square_forward, cpu::square_backward, ref::square_backward, false},
+    {"neg", cpu::neg_forward, ref::neg_forward, cpu::neg_backward, ref::neg_backward, false},
+};
+
+// Equal bits, or both NaN.
+::testing::AssertionResult same_values(const std::vector<float>& got, const std::vector<float>& want) {
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(std::isnan(got[i]) && std::isnan(want[i])) && std::memcmp(&got[i], &want[i], sizeof(float)) != 0)
+      return ::testing::AssertionFailure() << "[" << i << "] " << got[i] << " vs " << want[i];
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+TEST(UnaryRef, FastMatchesRefAcrossSizes) {
+  for (const UnaryKernels& k : kUnaryKernels)
+    for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{8}, int64_t{9}, int64_t{33}, (int64_t{1} << 18) + 5}) {
+      std::vector<float> x = test::lcg_values(n, 11), g = test::lcg_values(n, 12);
+      for (float& v : x) v = k.positive_only ? 0.05f + 2.0f * std::fabs(v) : 4.0f * v;
+      std::vector<float> y_fast(n), y_ref(n), dx_fast(n, 7.0f), dx_ref(n, -7.0f);
+      k.fast_fwd(y_fast.data(), x.data(), n);
+      k.ref_fwd(y_ref.data(), x.data(), n);
+      EXPECT_TRUE(same_values(y_fast, y_ref)) << k.name << " forward n=" << n;
+      k.fast_bwd(dx_fast.data(), g.data(), x.data(), y_ref.data(), n);
+      k.ref_bwd(dx_ref.data(), g.data(), x.data(), y_ref.data(), n);
+      EXPECT_TRUE(same_values(dx_fast, dx_ref)) << k.name << " backward (written, not added) n=" << n;
+      k.fast_bwd(nullptr, g.data(), x.data(), y_ref.data(), n);  // a null gradient is skipped
+      k.ref_bwd(nullptr, g.data(), x.data(), y_ref.data(), n);
+    }
+}
+
+TEST(UnaryRef, ReluSpecialValuesMatch) {
+  // relu maps NaN to 0 and its gradient passes only where y > 0 (NaN, -0 and -inf outputs block it).
+  const std::vector<float> x = {NAN, -NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-45f, -1e-45f, 2.0f};
+  const std::vector<float> g = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, NAN, NAN, -0.0f};
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<float> y_fast(n), y_ref(n), dx_fast(n), dx_ref(n);
+  cpu::relu_forward(y_fast.data(), x.data(), n);
+  ref::relu_forward(y_ref.data(), x.data(), n);
+  EXPECT_TRUE(same_values(y_fast, y_ref));
+  EXPECT_EQ(y_ref[0], 0.0f);
+  // Backward from the inputs themselves as y, so NaN and -0 outputs are exercised.
+  cpu::relu_backward(dx_fast.data(), g.data(), x.data(), x.data(), n);
+  ref::relu_backward(dx_ref.data(), g.data(), x.data(), x.data(), n);
+  EXPECT_TRUE(same_values(dx_fast, dx_ref));
+}
