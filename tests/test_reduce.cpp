@@ -5,6 +5,9 @@
 
 #include <cstring>
 
+#include "kernels/cpu/reduce.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/ref/reduce.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -53,7 +56,7 @@ TEST(Reduce, DimValues4dAgainstLoops) {
   EXPECT_EQ(sum(x, 1).shape(), (Shape{2, 4, 5}));
 }
 
-TEST(Reduce, Gradients) {
+static void check_gradients() {
   Tensor x = random_tensor({3, 5, 7, 7}, 4);
   EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return sum(in[0]); }, {x}));
   EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return mean(in[0]); }, {x}));
@@ -68,6 +71,13 @@ TEST(Reduce, Gradients) {
   Tensor y = ones({4}).set_requires_grad();
   mean(y).backward();
   EXPECT_EQ(y.grad().to_vector(), (std::vector<float>{0.25, 0.25, 0.25, 0.25}));
+}
+
+TEST(Reduce, Gradients) { check_gradients(); }
+
+TEST(ReduceRef, GradientsOnRefKernels) {
+  ScopedCpuKernels ref(CpuKernels::Ref);
+  check_gradients();
 }
 
 TEST(Reduce, BigSumsAreAccurate) {
@@ -115,5 +125,43 @@ TEST(Reduce, BadDims) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("(2, 3)"), std::string::npos) << e.what();
+  }
+}
+
+// Fast (kernels/cpu/reduce: deterministic_sum's 16384-term chunks, parallel above 2^18; sum_dim
+// by rows or by 256-column blocks) against plain (kernels/ref/reduce: one double loop per output).
+// Sizes around each chunk, block and threshold. Both sum in double: forward atol 1e-6, rtol 1e-6
+// (a different order can round to a neighbouring float); backward 0 (the same float product).
+TEST(ReduceRef, SumAllFastMatchesRef) {
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{16384}, int64_t{16385}, (int64_t{1} << 18) + 5, int64_t{3000011}}) {
+    const std::vector<float> x = test::lcg_values(n, 161);
+    const float scale = 1.0f / static_cast<float>(n), dout = 2.5f;
+    float fast = 0, plain = 0;
+    cpu::sum_all_forward(&fast, x.data(), n, scale);
+    ref::sum_all_forward(&plain, x.data(), n, scale);
+    EXPECT_TRUE(all_close(std::vector<float>{fast}, std::vector<float>{plain}, 1e-6f, 1e-6f)) << n;
+    std::vector<float> dx_fast(n, 3.0f), dx_ref(n, -3.0f);
+    cpu::sum_all_backward(dx_fast.data(), &dout, n, scale);
+    ref::sum_all_backward(dx_ref.data(), &dout, n, scale);
+    EXPECT_TRUE(all_close(dx_fast, dx_ref, 0, 0)) << n;
+  }
+}
+
+TEST(ReduceRef, SumDimFastMatchesRef) {
+  // (outer, R, inner): rows (inner 1), columns within one block, across blocks, parallel.
+  const int64_t shapes[][3] = {{1, 1, 1}, {5, 7, 1}, {3, 20000, 1}, {1, 7, 5},
+                               {2, 9, 300}, {3, 5, 49}, {4, 33, 2100}, {1, 1031, 257}};
+  for (const auto& s : shapes) {
+    const int64_t outer = s[0], R = s[1], inner = s[2];
+    const std::vector<float> x = test::lcg_values(outer * R * inner, 162), g = test::lcg_values(outer * inner, 163);
+    const float scale = 1.0f / static_cast<float>(R);
+    std::vector<float> y_fast(outer * inner), y_ref(outer * inner), dx_fast(outer * R * inner, 3.0f),
+        dx_ref(outer * R * inner, -3.0f);
+    cpu::sum_dim_forward(y_fast.data(), x.data(), outer, R, inner, scale);
+    ref::sum_dim_forward(y_ref.data(), x.data(), outer, R, inner, scale);
+    EXPECT_TRUE(all_close(y_fast, y_ref, 1e-6f, 1e-6f)) << outer << "x" << R << "x" << inner;
+    cpu::sum_dim_backward(dx_fast.data(), g.data(), outer, R, inner, scale);
+    ref::sum_dim_backward(dx_ref.data(), g.data(), outer, R, inner, scale);
+    EXPECT_TRUE(all_close(dx_fast, dx_ref, 0, 0)) << outer << "x" << R << "x" << inner;
   }
 }
