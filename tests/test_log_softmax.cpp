@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/log_softmax.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/ref/log_softmax.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -40,7 +43,7 @@ TEST(LogSoftmax, RowsExponentiateToOne) {
   }
 }
 
-TEST(LogSoftmax, Gradients) {
+static void check_gradients() {
   for (const Shape& s : {Shape{6, 11}, Shape{1, 1}, Shape{3, 300}, Shape{256, 10}}) {
     Tensor x = random_tensor(s, 2, -3, 3);
     EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return log_softmax(in[0]); }, {x})) << s.str();
@@ -51,9 +54,36 @@ TEST(LogSoftmax, Gradients) {
   EXPECT_TRUE(all_close(x.grad().to_vector(), {0.5f, -0.5f}, 1e-7f, 1e-6f));
 }
 
+TEST(LogSoftmax, Gradients) { check_gradients(); }
+
+TEST(LogSoftmaxRef, GradientsOnRefKernels) {
+  ScopedCpuKernels ref(CpuKernels::Ref);
+  check_gradients();
+}
+
 TEST(LogSoftmax, BadShapes) {
   EXPECT_THROW(log_softmax(zeros({5})), Error);
   EXPECT_THROW(log_softmax(zeros({2, 3, 4, 4})), Error);
   EXPECT_THROW(log_softmax(zeros({3, 0})), Error);
 }
 
+// Fast (kernels/cpu/log_softmax: fast_exp, OpenMP above 2^15 elements) against plain
+// (kernels/ref/log_softmax: std::exp). D around the vector width's tails, N D on both sides of
+// the threshold, logits up to +-40. Both sum in double. Tolerances: out atol 2e-6, rtol 1e-6
+// (fast_exp is within 2 ulp); dinp atol 1e-6, rtol 1e-5.
+TEST(LogSoftmaxRef, FastMatchesRef) {
+  const int64_t shapes[][2] = {{1, 1}, {6, 7}, {3, 8}, {5, 9}, {3, 300}, {256, 10}, {64, 1000}};
+  for (const auto& s : shapes) {
+    const int64_t N = s[0], D = s[1];
+    std::vector<float> x = test::lcg_values(N * D, 111);
+    for (size_t i = 0; i < x.size(); ++i) x[i] *= (i % 3 == 0) ? 40.0f : 3.0f;
+    const std::vector<float> g = test::lcg_values(N * D, 112);
+    std::vector<float> y_fast(N * D), y_ref(N * D), dx_fast(N * D, 3.0f), dx_ref(N * D, -3.0f);
+    cpu::log_softmax_forward(y_fast.data(), x.data(), N, D);
+    ref::log_softmax_forward(y_ref.data(), x.data(), N, D);
+    EXPECT_TRUE(all_close(y_fast, y_ref, 2e-6f, 1e-6f)) << N << "x" << D;
+    cpu::log_softmax_backward(dx_fast.data(), g.data(), y_ref.data(), N, D);
+    ref::log_softmax_backward(dx_ref.data(), g.data(), y_ref.data(), N, D);
+    EXPECT_TRUE(all_close(dx_fast, dx_ref, 1e-6f, 1e-5f)) << N << "x" << D;
+  }
+}
