@@ -4,6 +4,11 @@
 
 #include <cmath>
 
+#include "kernels/cpu/adam.h"
+#include "kernels/cpu/sgd.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/ref/adam.h"
+#include "kernels/ref/sgd.h"
 #include "nn/adam.h"
 #include "nn/lars.h"
 #include "nn/layers.h"
@@ -67,6 +72,27 @@ TEST(Optim, SgdMomentumDampeningMatchesPyTorch) {
 }
 
 TEST(Optim, SgdNesterovMatchesPyTorch) {
+  run_case("nesterov", [](NamedTensorList p) {
+    SGDOptions o;
+    o.lr = 0.05f, o.momentum = 0.9f, o.nesterov = true, o.weight_decay = 0.01f;
+    return std::make_unique<SGD>(std::move(p), o);
+  });
+}
+
+// The same PyTorch goldens with the plain kernels selected (kernels/ref/adam, kernels/ref/sgd).
+TEST(OptimRef, PyTorchGoldensOnRefKernels) {
+  ScopedCpuKernels ref(CpuKernels::Ref);
+  run_case("adam", [](NamedTensorList p) {
+    AdamOptions o;
+    o.lr = 0.1f, o.weight_decay = 0.01f;
+    return std::make_unique<Adam>(std::move(p), o);
+  });
+  run_case("adamw", [](NamedTensorList p) { return std::make_unique<Adam>(std::move(p), adamw_options(0.1f, 0.1f)); });
+  run_case("sgd", [](NamedTensorList p) {
+    SGDOptions o;
+    o.lr = 0.05f, o.momentum = 0.9f, o.dampening = 0.1f, o.weight_decay = 0.01f;
+    return std::make_unique<SGD>(std::move(p), o);
+  });
   run_case("nesterov", [](NamedTensorList p) {
     SGDOptions o;
     o.lr = 0.05f, o.momentum = 0.9f, o.nesterov = true, o.weight_decay = 0.01f;
@@ -178,4 +204,79 @@ TEST(Schedule, ConstantAndWarmupCosine) {
   EXPECT_NEAR(s.lr(109), 0.5f * (1 + std::cos(M_PI * 99.0 / 100.0)), 1e-6f);
   EXPECT_FLOAT_EQ(s.lr(110), 0.0f);
   EXPECT_THROW(WarmupCosineLr(1.0f, 10, 10), Error);
+}
+
+// Fast (kernels/cpu/adam, kernels/cpu/sgd: OpenMP above 65536 elements; sum_squares in 16384-term
+// chunks, parallel above 4 chunks) against plain (kernels/ref). Several steps of every option
+// combination the optimizers pass. The per-element formulas are the same float arithmetic up to
+// the compiler fusing multiply-adds differently: rtol 1e-6, atol 1e-7 after three steps;
+// sum_squares (double on both sides, another order) rtol 1e-12.
+namespace {
+
+const int64_t kOptimSizes[] = {1, 7, 8, 9, 65537, 100003};
+
+}  // namespace
+
+TEST(OptimRef, AdamFastMatchesRef) {
+  struct Config {
+    bool decoupled;
+    float weight_decay;
+  };
+  for (const Config c : {Config{false, 0.0f}, Config{false, 0.01f}, Config{true, 0.05f}})
+    for (int64_t n : kOptimSizes) {
+      std::vector<float> p_fast = test::lcg_values(n, 171), m_fast(n, 0.0f), v_fast(n, 0.0f);
+      std::vector<float> p_ref = p_fast, m_ref = m_fast, v_ref = v_fast;
+      const float lr = 0.01f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+      for (int t = 1; t <= 3; ++t) {
+        const std::vector<float> g = test::lcg_values(n, 172 + t);
+        const float bc1 = static_cast<float>(1.0 - std::pow(0.9, t));
+        const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(0.999, t)));
+        cpu::adam_update(p_fast.data(), m_fast.data(), v_fast.data(), g.data(), n, lr, beta1, beta2, eps,
+                         c.weight_decay, c.decoupled, bc1, bc2_sqrt);
+        ref::adam_update(p_ref.data(), m_ref.data(), v_ref.data(), g.data(), n, lr, beta1, beta2, eps, c.weight_decay,
+                         c.decoupled, bc1, bc2_sqrt);
+      }
+      const std::string where = "n " + std::to_string(n) + (c.decoupled ? " AdamW" : " Adam") + " wd " +
+                                std::to_string(c.weight_decay);
+      EXPECT_TRUE(all_close(p_fast, p_ref, 1e-7f, 1e-6f)) << where;
+      EXPECT_TRUE(all_close(m_fast, m_ref, 1e-7f, 1e-6f)) << where;
+      EXPECT_TRUE(all_close(v_fast, v_ref, 1e-7f, 1e-6f)) << where;
+    }
+}
+
+TEST(OptimRef, SgdFastMatchesRef) {
+  struct Config {
+    float momentum, dampening, weight_decay, grad_scale;
+    bool nesterov;
+  };
+  const Config configs[] = {{0.0f, 0.0f, 0.0f, 1.0f, false},    // plain SGD, no buffer (null)
+                            {0.9f, 0.1f, 0.01f, 1.0f, false},   // momentum + dampening + decay
+                            {0.9f, 0.0f, 0.01f, 1.0f, true},    // Nesterov
+                            {0.9f, 0.0f, 0.0005f, 0.7f, false}};  // LARS: a trust ratio
+  for (const Config& c : configs)
+    for (int64_t n : kOptimSizes) {
+      std::vector<float> p_fast = test::lcg_values(n, 181), buf_fast(n, 0.0f);
+      std::vector<float> p_ref = p_fast, buf_ref = buf_fast;
+      float* bf = c.momentum != 0.0f ? buf_fast.data() : nullptr;
+      float* br = c.momentum != 0.0f ? buf_ref.data() : nullptr;
+      for (int t = 1; t <= 3; ++t) {
+        const std::vector<float> g = test::lcg_values(n, 182 + t);
+        cpu::sgd_update(p_fast.data(), bf, g.data(), n, 0.05f, c.momentum, c.dampening, c.weight_decay, c.nesterov,
+                        t == 1, c.grad_scale);
+        ref::sgd_update(p_ref.data(), br, g.data(), n, 0.05f, c.momentum, c.dampening, c.weight_decay, c.nesterov,
+                        t == 1, c.grad_scale);
+      }
+      const std::string where = "n " + std::to_string(n) + " momentum " + std::to_string(c.momentum) +
+                                (c.nesterov ? " nesterov" : "") + " scale " + std::to_string(c.grad_scale);
+      EXPECT_TRUE(all_close(p_fast, p_ref, 1e-7f, 1e-6f)) << where;
+      EXPECT_TRUE(all_close(buf_fast, buf_ref, 1e-7f, 1e-6f)) << where;
+    }
+}
+
+TEST(OptimRef, SumSquaresFastMatchesRef) {
+  for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{16384}, int64_t{16385}, int64_t{4 * 16384 + 1}, int64_t{300007}}) {
+    const std::vector<float> x = test::lcg_values(n, 191);
+    const double fast = cpu::sum_squares(x.data(), n), plain = ref::sum_squares(x.data(), n);
+    EXPECT_NEAR(fast, plain, 1e-12 * plain) << n;
+  }
 }
