@@ -1,5 +1,5 @@
 // test_conv2d_dgrad_packed.cpp - the strided input gradient as sub-pixel convolutions
-// (kernels/cpu/conv2d_dgrad_packed.h) against a double-precision reference: strides 2 and 3, 3x3,
+// (kernels/cpu/conv2d_dgrad_packed.h) against the reference kernels/ref/conv2d.h: strides 2 and 3, 3x3,
 // 1x1 (phases no tap reaches), 5x5 and non-square kernels, pads 0-2, odd and non-square images
 // (phase planes of different sizes), channel counts over one K chunk; a plane below 16 pixels is
 // declined; bitwise identical for 1 and 2 threads.
@@ -12,7 +12,8 @@
 
 #include "kernels/cpu/conv2d_dgrad_packed.h"
 #include "kernels/cpu/gemm_packed.h"
-#include "tests/conv_reference.h"
+#include "kernels/ref/conv2d.h"
+#include "tests/conv_shape.h"
 #include "tests/gradcheck.h"
 
 namespace {
@@ -21,17 +22,12 @@ using dl::test::lcg_values;
 
 using DShape = dl::test::ConvShape;
 
-// dinp[n, c, ih, iw] = sum over (o, oh, ow, kh, kw) with oh s - pad + kh = ih, ow s - pad + kw = iw
-// of W[o, c, kh, kw] dY[n, o, oh, ow].
+// The reference input gradient (kernels/ref/conv2d.h), widened to double for the comparisons.
 std::vector<double> reference_dinp(const DShape& d, const std::vector<float>& dy, const std::vector<float>& w) {
-  const int64_t OH = d.OH(), OW = d.OW();
-  std::vector<double> dx(d.N * d.C * d.H * d.W, 0.0);
-  dl::test::for_each_conv_tap(d, [&](int64_t n, int64_t o, int64_t c, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
-                                     int64_t ih, int64_t iw) {
-    dx[((n * d.C + c) * d.H + ih) * d.W + iw] +=
-        static_cast<double>(w[((o * d.C + c) * d.KH + kh) * d.KW + kw]) * dy[((n * d.OC + o) * OH + oh) * OW + ow];
-  });
-  return dx;
+  std::vector<float> dx(d.N * d.C * d.H * d.W);
+  dl::ref::conv2d_backward(dx.data(), nullptr, nullptr, dy.data(), nullptr, w.data(), d.N, d.C, d.H, d.W, d.OC, d.KH,
+                           d.KW, d.s, d.pad);
+  return {dx.begin(), dx.end()};
 }
 
 TEST(Conv2dDgradPacked, MatchesReference) {

@@ -1,5 +1,5 @@
 // test_conv2d_wgrad_packed.cpp - the packed convolution weight gradient
-// (kernels/cpu/conv2d_wgrad_packed.h) against a double-precision reference on odd shapes (K not a
+// (kernels/cpu/conv2d_wgrad_packed.h) against the reference kernels/ref/conv2d.h on odd shapes (K not a
 // multiple of 16, OC not a multiple of 6, 1x1 and 5x5, 4x4 images, batch 1, images larger than
 // one 256-pixel chunk, P not a multiple of 8, OC over one M block; both panel builders: C a multiple
 // of 16 or not), against the OpenBLAS path via
@@ -14,7 +14,8 @@
 #include "autograd/functions.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
 #include "kernels/cpu/gemm_packed.h"
-#include "tests/conv_reference.h"
+#include "kernels/ref/conv2d.h"
+#include "tests/conv_shape.h"
 #include "tests/gradcheck.h"
 
 namespace {
@@ -23,16 +24,12 @@ using dl::test::lcg_values;
 
 using WShape = dl::test::ConvShape;
 
-// dW[o, c, kh, kw] = sum_{n, oh, ow} dY[n, o, oh, ow] x[n, c, oh s - pad + kh, ow s - pad + kw].
+// The reference weight gradient (kernels/ref/conv2d.h), widened to double for the comparisons.
 std::vector<double> reference_dw(const WShape& s, const std::vector<float>& dy, const std::vector<float>& x) {
-  const int64_t OH = s.OH(), OW = s.OW();
-  std::vector<double> dw(s.OC * s.C * s.KH * s.KW, 0.0);
-  dl::test::for_each_conv_tap(s, [&](int64_t n, int64_t o, int64_t c, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
-                                     int64_t ih, int64_t iw) {
-    dw[((o * s.C + c) * s.KH + kh) * s.KW + kw] +=
-        static_cast<double>(dy[((n * s.OC + o) * OH + oh) * OW + ow]) * x[((n * s.C + c) * s.H + ih) * s.W + iw];
-  });
-  return dw;
+  std::vector<float> dw(s.OC * s.C * s.KH * s.KW, 0.0f);
+  dl::ref::conv2d_backward(nullptr, dw.data(), nullptr, dy.data(), x.data(), nullptr, s.N, s.C, s.H, s.W, s.OC, s.KH,
+                           s.KW, s.s, s.pad);
+  return {dw.begin(), dw.end()};
 }
 
 TEST(Conv2dWgradPacked, MatchesReferenceOnOddShapes) {

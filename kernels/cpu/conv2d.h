@@ -1,9 +1,9 @@
-// conv2d.h - 2-d convolution on the CPU by im2col + GEMM (derivation and measurements:
-// docs/conv2d.md). Cross-correlation as in PyTorch, any kernel size, stride >= 1, pad >= 0.
-//   OH = (H + 2 pad - KH) / stride + 1,  OW = (W + 2 pad - KW) / stride + 1
-// Images are processed in blocks of Nb: one GEMM per block over Nb * OH * OW columns, with a
-// workspace of a few MB per thread taken from the caching allocator. The block plan depends on
-// the shapes only, so results are bitwise identical whatever the OpenMP thread count.
+// conv2d.h - the fast 2-d convolution on the CPU. Cross-correlation as in PyTorch, any kernel
+// size, stride >= 1, pad >= 0:  OH = (H + 2 pad - KH) / stride + 1,  OW = (W + 2 pad - KW) / stride + 1.
+// Read the definition first: kernels/ref/conv2d.h (same arguments). Which implementation runs for
+// which shape: kernels/cpu/conv2d_plan.h and the table in docs/conv2d.md. Every implementation's
+// work split depends on the shapes only, so results are bitwise identical whatever the OpenMP
+// thread count.
 #pragma once
 #include <cstdint>
 

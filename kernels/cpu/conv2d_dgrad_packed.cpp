@@ -22,12 +22,16 @@ PhaseTaps phase_taps(int64_t a, int64_t s, int64_t pad, int64_t KH) {
 
 }  // namespace
 
-bool conv2d_input_grad_packed(float* dinp, const float* dout, const float* weight, int64_t N, int64_t C, int64_t H,
-                              int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
-  const int64_t s = stride;
+bool conv2d_input_grad_packed_fits(int64_t N, int64_t C, int64_t H, int64_t W, int64_t stride, int64_t pad) {
   // The smallest phase plane (phase s - 1) is floor(H / s) x floor(W / s): the packed forward needs
   // >= 16 pixels, and all phases must take it (no half-done dinp on a false return).
-  if (!packed_gemm_available() || N == 0 || C == 0 || pad < 0 || (H / s) * (W / s) < kPackNr) return false;
+  return packed_gemm_available() && N > 0 && C > 0 && pad >= 0 && (H / stride) * (W / stride) >= kPackNr;
+}
+
+bool conv2d_input_grad_packed(float* dinp, const float* dout, const float* weight, int64_t N, int64_t C, int64_t H,
+                              int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
+  if (!conv2d_input_grad_packed_fits(N, C, H, W, stride, pad)) return false;
+  const int64_t s = stride;
   const int64_t OH = (H + 2 * pad - KH) / s + 1, OW = (W + 2 * pad - KW) / s + 1;
   const int64_t H0 = (H + s - 1) / s, W0 = (W + s - 1) / s;  // phase 0's plane, the largest
   Tensor scratch = Tensor::empty({s == 1 ? 1 : N * C * H0 * W0});

@@ -19,6 +19,9 @@
 
 namespace dl::cpu {
 
+// Whether conv2d_input_grad_packed takes the shape: AVX2+FMA and every phase plane >= 16 pixels.
+bool conv2d_input_grad_packed_fits(int64_t N, int64_t C, int64_t H, int64_t W, int64_t stride, int64_t pad);
+
 // True (and dinp (N, C, H, W) written, not accumulated) if the packed forward takes every phase
 // plane (AVX2+FMA, each plane >= 16 pixels); false: nothing done. dout (N, OC, OH, OW),
 // weight (OC, C, KH, KW).

@@ -166,7 +166,7 @@ __attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, 
 bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* weight, const float* bias, int64_t N,
                                     int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride,
                                     int64_t pad_h, int64_t pad_w, int64_t OH, int64_t OW) {
-  if (!packed_gemm_available() || N == 0 || OH * OW < kNr) return false;
+  if (!conv2d_forward_packed_fits(N, OH, OW)) return false;
   const Geometry g = make_geometry(C, H, W, OC, KH, KW, stride, pad_h, pad_w, OH, OW);
   // Pack the weights once; shared read-only by all threads.
   Tensor ap_t = Tensor::empty({std::max<int64_t>(1, packed_a_floats(OC, g.K))});
@@ -247,6 +247,10 @@ bool conv2d_forward_packed_explicit(float*, const float*, const float*, const fl
 }
 
 #endif
+
+bool conv2d_forward_packed_fits(int64_t N, int64_t OH, int64_t OW) {
+  return packed_gemm_available() && N > 0 && OH * OW >= kPackNr;
+}
 
 bool conv2d_forward_packed(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                            int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {

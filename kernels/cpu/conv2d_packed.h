@@ -20,6 +20,9 @@
 
 namespace dl::cpu {
 
+// Whether conv2d_forward_packed takes an (N, ., OH, OW) output: AVX2+FMA and >= 16 pixels per plane.
+bool conv2d_forward_packed_fits(int64_t N, int64_t OH, int64_t OW);
+
 // True (and out written) if the CPU has AVX2+FMA and the output plane has at least 16 pixels
 // (smaller planes fill too few panel lanes); false: nothing done, the caller uses im2col.
 // out (N, OC, OH, OW) = inp (N, C, H, W) (*) weight (OC, C, KH, KW) + bias (OC or null),

@@ -259,8 +259,8 @@ void pixel_offsets(int64_t* off, int64_t slice_sz, const Geometry& g, const Chun
 
 }  // namespace
 
-bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* inp, int64_t N, int64_t C, int64_t H,
-                               int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
+bool conv2d_weight_grad_packed_fits(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW,
+                                    int64_t stride, int64_t pad) {
   // K < 32 (the 3-channel stem): every thread packs all of dY for only 1-2 column panels; measured
   // 1.5x slower than im2col + OpenBLAS at (3 -> 64, 32x32), so that path keeps it.
   // C a multiple of 16: the channels-last panels, any stride and padding; otherwise the transposing
@@ -274,9 +274,15 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   // 256 -> 512): measured 0.9-1.1x of the old path, i.e. no gain; they keep it too.
   const bool strided_pointwise = KH * KW == 1 && stride > 1;
   const bool strided_wide = stride > 1 && OC > kMaxBlockRows;
-  if (!wgrad_enabled() || !packed_gemm_available() || !(cl || same) || strided_pointwise || strided_wide || N == 0 ||
-      OC == 0 || C * KH * KW < 32 || H + 2 * pad < KH || W + 2 * pad < KW)
-    return false;
+  return wgrad_enabled() && packed_gemm_available() && (cl || same) && !strided_pointwise && !strided_wide && N > 0 &&
+         OC > 0 && C * KH * KW >= 32 && H + 2 * pad >= KH && W + 2 * pad >= KW;
+}
+
+bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* inp, int64_t N, int64_t C, int64_t H,
+                               int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
+  if (!conv2d_weight_grad_packed_fits(N, C, H, W, OC, KH, KW, stride, pad)) return false;
+  const int64_t OH = (H + 2 * pad - KH) / stride + 1, OW = (W + 2 * pad - KW) / stride + 1;
+  const bool cl = C % kNr == 0;
   const int64_t P = OH * OW;
   const Geometry g{C, H, W, OC, KH, KW, pad, P, (P + 7) / 8 * 8, C * KH * KW, H * W, stride, OH, OW, W + 2 * pad};
   const int64_t kk_n = KH * KW, G8 = g.P8 / 8;
@@ -402,6 +408,10 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
 }
 
 #else
+
+bool conv2d_weight_grad_packed_fits(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
 
 bool conv2d_weight_grad_packed(float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t, int64_t,
                                int64_t, int64_t, int64_t, int64_t) {

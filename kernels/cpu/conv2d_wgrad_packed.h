@@ -37,6 +37,11 @@ namespace dl::cpu {
 void set_packed_wgrad_enabled(bool on);
 bool packed_wgrad_enabled();  // the switch above (not whether the CPU has AVX2+FMA)
 
+// Whether conv2d_weight_grad_packed takes the shape (the conditions and the measurements behind
+// them are in conv2d_wgrad_packed.cpp; the table in docs/conv2d.md).
+bool conv2d_weight_grad_packed_fits(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW,
+                                    int64_t stride, int64_t pad);
+
 // True (and dweight (OC, C, KH, KW) += the gradient) if the shapes qualify and the packed GEMM is
 // available (AVX2+FMA, not disabled by DL_PACKED_GEMM=0 or DL_PACKED_WGRAD=0); false: nothing done.
 // dout (N, OC, H, W), inp (N, C, H, W).
