@@ -6,6 +6,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/profiler.h"
 #include "kernels/cpu/axpy.h"
+#include "kernels/ref/axpy.h"
 #include "kernels/cuda/axpy.h"
 #include "kernels/cuda/nvtx.h"
 #include "kernels/dispatch.h"

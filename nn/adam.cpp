@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/cpu/adam.h"
+#include "kernels/ref/adam.h"
 #include "kernels/cuda/adam.h"
 #include "kernels/dispatch.h"
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/cpu/sgd.h"
+#include "kernels/ref/sgd.h"
 #include "kernels/cuda/sgd.h"
 #include "kernels/dispatch.h"
 
@@ -22,8 +23,9 @@ void LARS::update(Slot& s, const Tensor& grad) {
   if (s.param.ndim() != 1 || !opt_.exclude_bias_and_bn) {
     double p_sq = 0.0, g_sq = 0.0;
     if (dev == Device::CPU) {
-      p_sq = cpu::sum_squares(s.param.data(), n);
-      g_sq = cpu::sum_squares(grad.data(), n);
+      const bool ref = cpu_kernels() == CpuKernels::Ref;
+      p_sq = ref ? ref::sum_squares(s.param.data(), n) : cpu::sum_squares(s.param.data(), n);
+      g_sq = ref ? ref::sum_squares(grad.data(), n) : cpu::sum_squares(grad.data(), n);
     } else {
 #ifdef DL_WITH_CUDA
       p_sq = cuda::sum_squares(s.param.data(), n);

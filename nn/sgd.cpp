@@ -2,6 +2,7 @@
 #include "nn/sgd.h"
 
 #include "kernels/cpu/sgd.h"
+#include "kernels/ref/sgd.h"
 #include "kernels/cuda/sgd.h"
 #include "kernels/dispatch.h"
 

@@ -2,6 +2,7 @@
 // residual join of the ResNet blocks without the intermediate sum tensor.
 #include "autograd/functions.h"
 #include "kernels/cpu/add_relu.h"
+#include "kernels/ref/add_relu.h"
 #include "kernels/cuda/add_relu.h"
 #include "kernels/dispatch.h"
 #include "tensor/error.h"

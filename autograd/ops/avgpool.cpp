@@ -1,6 +1,7 @@
 // avgpool.cpp - differentiable global average pooling (kernels/{cpu,cuda}/avgpool.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/avgpool.h"
+#include "kernels/ref/avgpool.h"
 #include "kernels/cuda/avgpool.h"
 #include "kernels/dispatch.h"
 

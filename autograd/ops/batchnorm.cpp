@@ -3,6 +3,7 @@
 // running stats in eval) so the backward is one fused pass; see docs/batchnorm.md.
 #include "autograd/functions.h"
 #include "kernels/cpu/batchnorm.h"
+#include "kernels/ref/batchnorm.h"
 #include "kernels/cuda/batchnorm.h"
 #include "kernels/dispatch.h"
 

@@ -3,6 +3,7 @@
 // smaller operand. Both a and b may require grad; db is reduced over the broadcast dims.
 #include "autograd/functions.h"
 #include "kernels/cpu/binary.h"
+#include "kernels/ref/binary.h"
 #include "kernels/cuda/binary.h"
 #include "kernels/dispatch.h"
 
@@ -33,25 +34,37 @@ BroadcastDims broadcast_dims(const char* op, const Tensor& a, const Tensor& b) {
 // The kernels of one binary op, so the four public functions share one body.
 using ForwardFn = void (*)(float*, const float*, const float*, int64_t, int64_t, int64_t);
 using BackwardFn = void (*)(float*, float*, const float*, const float*, const float*, int64_t, int64_t, int64_t);
+struct BinaryKernels {
+  ForwardFn ref_fwd, cpu_fwd, cuda_fwd;
+  BackwardFn ref_bwd, cpu_bwd, cuda_bwd;
+  // The pair that runs on `device` (for CPU: ref or fast, kernels/cpu_kernels.h).
+  ForwardFn forward(Device device) const {
+    return device != Device::CPU ? cuda_fwd : cpu_kernels() == CpuKernels::Ref ? ref_fwd : cpu_fwd;
+  }
+  BackwardFn backward(Device device) const {
+    return device != Device::CPU ? cuda_bwd : cpu_kernels() == CpuKernels::Ref ? ref_bwd : cpu_bwd;
+  }
+};
 
 #ifdef DL_WITH_CUDA
-#define DL_BINARY_KERNELS(name) \
-  cpu::name##_forward, cpu::name##_backward, cuda::name##_forward, cuda::name##_backward
+#define DL_BINARY_KERNELS(name)                                                             \
+  BinaryKernels{ref::name##_forward, cpu::name##_forward, cuda::name##_forward, ref::name##_backward, \
+                cpu::name##_backward, cuda::name##_backward}
 #else
-#define DL_BINARY_KERNELS(name) cpu::name##_forward, cpu::name##_backward, nullptr, nullptr
+#define DL_BINARY_KERNELS(name) \
+  BinaryKernels{ref::name##_forward, cpu::name##_forward, nullptr, ref::name##_backward, cpu::name##_backward, nullptr}
 #endif
 
 // da_is_dout: add and sub have dL/da = dout exactly, so a receives dout itself (no copy; the tape
 // holds no other reference to it). db is always a fresh buffer, so a.grad and b.grad never alias.
-Tensor binary(const char* op, const Tensor& a, const Tensor& b, bool da_is_dout, ForwardFn cpu_fwd,
-              BackwardFn cpu_bwd, ForwardFn cuda_fwd, BackwardFn cuda_bwd) {
+Tensor binary(const char* op, const Tensor& a, const Tensor& b, bool da_is_dout, const BinaryKernels& kernels) {
   const BroadcastDims d = broadcast_dims(op, a, b);
-  const bool on_cpu = a.device() == Device::CPU;
-  DL_CHECK(on_cpu || cuda_fwd, op, ": tensor is on CUDA but this build has no CUDA backend");
+  const ForwardFn fwd = kernels.forward(a.device());
+  DL_CHECK(fwd, op, ": tensor is on CUDA but this build has no CUDA backend");
   Tensor out = Tensor::empty(a.shape(), DType::F32, a.device());
-  (on_cpu ? cpu_fwd : cuda_fwd)(out.data(), a.data(), b.data(), d.outer, d.C, d.inner);
+  fwd(out.data(), a.data(), b.data(), d.outer, d.C, d.inner);
   if (needs_grad({&a, &b})) {
-    BackwardFn bwd = on_cpu ? cpu_bwd : cuda_bwd;
+    BackwardFn bwd = kernels.backward(a.device());
     record(op, out, {a, b}, [a, b, d, bwd, da_is_dout](const Tensor& dout) {
       const bool write_da = a.requires_grad() && !da_is_dout;
       Tensor da = write_da ? Tensor::empty(a.shape(), DType::F32, a.device()) : Tensor();

@@ -2,6 +2,7 @@
 // derivation: docs/conv2d.md).
 #include "autograd/functions.h"
 #include "kernels/cpu/conv2d.h"
+#include "kernels/ref/conv2d.h"
 #include "kernels/cuda/conv2d.h"
 #include "kernels/dispatch.h"
 

@@ -1,6 +1,7 @@
 // cross_entropy.cpp - differentiable fused softmax + cross-entropy (kernels/{cpu,cuda}/cross_entropy.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/cross_entropy.h"
+#include "kernels/ref/cross_entropy.h"
 #include "kernels/cuda/cross_entropy.h"
 #include "kernels/dispatch.h"
 

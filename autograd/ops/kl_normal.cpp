@@ -2,6 +2,7 @@
 // dims, as the reference VAE computes it (kernels/{cpu,cuda}/kl_normal.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/kl_normal.h"
+#include "kernels/ref/kl_normal.h"
 #include "kernels/cuda/kl_normal.h"
 #include "kernels/dispatch.h"
 

@@ -1,6 +1,7 @@
 // l2_normalize.cpp - differentiable row L2 normalization of (N, D) (kernels: kernels/{cpu,cuda}/l2_normalize.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/l2_normalize.h"
+#include "kernels/ref/l2_normalize.h"
 #include "kernels/cuda/l2_normalize.h"
 #include "kernels/dispatch.h"
 

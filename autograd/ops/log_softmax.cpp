@@ -1,6 +1,7 @@
 // log_softmax.cpp - differentiable row-wise log-softmax of (N, D) (kernels: kernels/{cpu,cuda}/log_softmax.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/log_softmax.h"
+#include "kernels/ref/log_softmax.h"
 #include "kernels/cuda/log_softmax.h"
 #include "kernels/dispatch.h"
 

@@ -1,6 +1,7 @@
 // matmul.cpp - differentiable matmul and linear (kernels: kernels/{cpu,cuda}/matmul.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/matmul.h"
+#include "kernels/ref/matmul.h"
 #include "kernels/cuda/matmul.h"
 #include "kernels/dispatch.h"
 

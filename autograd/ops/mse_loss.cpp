@@ -2,6 +2,7 @@
 // Only pred receives a gradient (the target is data: the AE/VAE reconstruct the clean image).
 #include "autograd/functions.h"
 #include "kernels/cpu/mse_loss.h"
+#include "kernels/ref/mse_loss.h"
 #include "kernels/cuda/mse_loss.h"
 #include "kernels/dispatch.h"
 

@@ -4,6 +4,7 @@
 // Neither normalizes its inputs: the caller applies l2_normalize first, as the reference does.
 #include "autograd/functions.h"
 #include "kernels/cpu/nt_xent.h"
+#include "kernels/ref/nt_xent.h"
 #include "kernels/cuda/nt_xent.h"
 #include "kernels/dispatch.h"
 

@@ -4,6 +4,7 @@
 
 #include "autograd/functions.h"
 #include "kernels/cpu/reduce.h"
+#include "kernels/ref/reduce.h"
 #include "kernels/cuda/reduce.h"
 #include "kernels/dispatch.h"
 

@@ -1,6 +1,7 @@
 // shape_ops.cpp - differentiable views and column slices. reshape/flatten move no data.
 #include "autograd/functions.h"
 #include "kernels/cpu/narrow_cols.h"
+#include "kernels/ref/narrow_cols.h"
 #include "kernels/cuda/narrow_cols.h"
 #include "kernels/dispatch.h"
 #include "tensor/error.h"

@@ -3,6 +3,7 @@
 // output's node never owns the output itself (no reference cycle when no backward runs).
 #include "autograd/functions.h"
 #include "kernels/cpu/unary.h"
+#include "kernels/ref/unary.h"
 #include "kernels/cuda/unary.h"
 #include "kernels/dispatch.h"
 

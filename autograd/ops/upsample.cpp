@@ -1,6 +1,7 @@
 // upsample.cpp - differentiable nearest-neighbour x2 upsampling (kernels/{cpu,cuda}/upsample.*).
 #include "autograd/functions.h"
 #include "kernels/cpu/upsample.h"
+#include "kernels/ref/upsample.h"
 #include "kernels/cuda/upsample.h"
 #include "kernels/dispatch.h"
 
