@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/functions.h"
+#include "kernels/cpu_kernels.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
 
@@ -45,7 +46,7 @@ TEST(BatchNormRelu, MatchesReluOfBatchNorm) {
     }
 }
 
-TEST(BatchNormRelu, Gradcheck) {
+void check_gradients() {
   dl::Generator gen(2);
   Tensor x = dl::rand_normal({3, 4, 3, 5}, 0.2f, 1.0f, gen);
   Tensor w = dl::rand_uniform({4}, 0.5f, 1.5f, gen), b = dl::rand_uniform({4}, -0.3f, 0.3f, gen);
@@ -60,6 +61,13 @@ TEST(BatchNormRelu, Gradcheck) {
   opt.eps = 1e-3f;
   opt.atol = 5e-3f;
   EXPECT_TRUE(dl::test::gradcheck(f, {x, w, b}, opt));
+}
+
+TEST(BatchNormRelu, Gradcheck) { check_gradients(); }
+
+TEST(BatchNormReluRef, GradcheckOnRefKernels) {
+  dl::ScopedCpuKernels ref(dl::CpuKernels::Ref);
+  check_gradients();
 }
 
 TEST(BatchNormRelu, BadShapesNameTheShapes) {

@@ -1,11 +1,13 @@
 // test_conv2d.cpp - conv2d: values and gradients against PyTorch goldens
 // (tests/golden/make_conv2d.py), finite-difference gradients on odd shapes, bad shapes, and
-// bitwise determinism across OpenMP thread counts.
+// bitwise determinism across OpenMP thread counts; the gradchecks also on the reference kernels
+// (fast-vs-ref on every implementation: test_conv2d_plan.cpp).
 #include <gtest/gtest.h>
 #include <omp.h>
 
 #include <string>
 
+#include "kernels/cpu_kernels.h"
 #include "tensor/error.h"
 #include "tests/golden.h"
 #include "tests/gradcheck.h"
@@ -145,3 +147,16 @@ TEST(Conv2d, DeterministicAcrossThreadCounts) {
 }
 
 }  // namespace
+
+// The finite-difference checks again with the reference kernels (kernels/ref/conv2d.h) selected:
+// the oracle's own gradients are checked, not only the fast ones.
+TEST(Conv2dRef, GradcheckOnRefKernels) {
+  dl::ScopedCpuKernels ref(dl::CpuKernels::Ref);
+  Tensor x = random_tensor({3, 5, 7, 7}, 11), w = random_tensor({4, 5, 5, 5}, 12, -0.3f, 0.3f);
+  Tensor b = random_tensor({4}, 13);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], 2, 1); }, {x, w, b}));
+  Tensor x1 = random_tensor({2, 6, 5, 5}, 21), w1 = random_tensor({3, 6, 1, 1}, 22);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], Tensor(), 2, 0); }, {x1, w1}));
+  Tensor x3 = random_tensor({3, 4, 6, 5}, 31), w3 = random_tensor({5, 4, 3, 3}, 32), b3 = random_tensor({5}, 33);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], 1, 1); }, {x3, w3, b3}));
+}
