@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "tensor/error.h"
 
@@ -60,6 +63,9 @@ RunConfig ConfigOptions::build() const {
   return c;
 }
 
+template <typename T>
+static std::string parse_whole(const std::string& text, T& v);
+
 void set_field(RunConfig& c, const std::string& key, const std::string& text) {
   for (const ConfigField& f : config_fields()) {
     if (key != f.key) continue;
@@ -76,19 +82,13 @@ void set_field(RunConfig& c, const std::string& key, const std::string& text) {
             else
               DL_FAIL(flag_name(key), ": expected true or false, got '", text, "'");
           } else {
-            size_t used = 0;
+            const std::string why = strict_number_error<T>(text);
+            DL_CHECK(why.empty(), flag_name(key), ": ", why);
             T v{};
-            try {
-              if constexpr (std::is_floating_point_v<T>)
-                v = static_cast<T>(std::stod(text, &used));
-              else if constexpr (std::is_unsigned_v<T>)
-                v = static_cast<T>(std::stoull(text, &used));
-              else
-                v = static_cast<T>(std::stoll(text, &used));
-            } catch (const std::exception&) {
-              used = 0;
-            }
-            DL_CHECK(!text.empty() && used == text.size(), flag_name(key), ": '", text, "' is not a number");
+            if constexpr (std::is_floating_point_v<T>)
+              v = static_cast<T>(std::strtod(text.c_str(), nullptr));
+            else
+              (void)parse_whole(text, v);
             c.*member = v;
           }
         },
@@ -96,6 +96,59 @@ void set_field(RunConfig& c, const std::string& key, const std::string& text) {
     return;
   }
   DL_FAIL("unknown setting '", key, "'");
+}
+
+// Whether the whole text is a number that strtod reads (so "1e9" is "not an integer" while "abc"
+// is "not a number").
+static bool reads_as_number(const std::string& text) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
+  char* end = nullptr;
+  (void)std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
+static std::string not_integer(const std::string& text) {
+  return "'" + text + "' is not " + (reads_as_number(text) ? "an integer" : "a number");
+}
+
+// Parses the whole text as a decimal T (an optional '+'; a '-' only for signed T). Returns the
+// reason it is not one, or "".
+template <typename T>
+static std::string parse_whole(const std::string& text, T& v) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (text.size() > 1 && text[0] == '+' && std::isdigit(static_cast<unsigned char>(text[1]))) ++begin;
+  if (begin == end || !(std::isdigit(static_cast<unsigned char>(*begin)) || (*begin == '-' && std::is_signed_v<T>)))
+    return not_integer(text);
+  const auto [ptr, ec] = std::from_chars(begin, end, v);
+  if (ptr != end) return not_integer(text);
+  if (ec == std::errc::result_out_of_range) return "out of range";
+  return ec == std::errc() ? "" : not_integer(text);
+}
+
+std::string integer_error(const std::string& text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  std::string why = parse_whole(text, v);
+  if (why.empty() && (v < min || v > max)) why = "out of range";
+  if (why == "out of range")
+    return "'" + text + "' is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  return why;
+}
+
+std::string unsigned_error(const std::string& text) {
+  if (!text.empty() && text[0] == '-' && reads_as_number(text)) return "'" + text + "' is negative; expected an integer >= 0";
+  uint64_t v = 0;
+  const std::string why = parse_whole(text, v);
+  if (why == "out of range")
+    return "'" + text + "' is out of range [0, " + std::to_string(std::numeric_limits<uint64_t>::max()) + "]";
+  return why;
+}
+
+std::string finite_error(const std::string& text) {
+  if (!reads_as_number(text)) return "'" + text + "' is not a number";
+  if (!std::isfinite(std::strtod(text.c_str(), nullptr)))
+    return "'" + text + "' is not a finite number (nan and inf are not allowed)";
+  return "";
 }
 
 }  // namespace dl::experiments

@@ -2,9 +2,12 @@
 // (--lr 1e-3, --train-limit 5000, --view-passes false, ...). The preset is applied first, then only
 // the flags actually given, so `--preset cpu --epochs 2` is the cpu preset with 2 epochs.
 #pragma once
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
+#include <type_traits>
 
 #include "experiments/config.h"
 
@@ -33,5 +36,24 @@ class ConfigOptions {
 
 // Sets one field from its text ("1e-3", "true", "cifar10"); error names the flag and the text.
 void set_field(RunConfig& c, const std::string& key, const std::string& text);
+
+// Strict numbers, so that no flag is misread: integers are whole decimal numbers in range ("1e9"
+// and "2.5" are not integers), unsigned values reject a sign ("-1" would otherwise wrap to
+// 18446744073709551615), floating-point values must be finite (no nan, inf). Each returns "" when
+// `text` is valid, else the reason ("'1e9' is not an integer").
+std::string integer_error(const std::string& text, int64_t min, int64_t max);
+std::string unsigned_error(const std::string& text);
+std::string finite_error(const std::string& text);
+
+// The same rules as CLI11 validators for the mains' own options (the option's type decides).
+template <typename T>
+std::string strict_number_error(const std::string& text) {
+  if constexpr (std::is_floating_point_v<T>)
+    return finite_error(text);
+  else if constexpr (std::is_unsigned_v<T>)
+    return unsigned_error(text);
+  else
+    return integer_error(text, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+}
 
 }  // namespace dl::experiments
