@@ -101,11 +101,13 @@ void Loader::stop_workers() {
   stop_ = false;
 }
 
-void Loader::start_epoch(int64_t epoch) {
+void Loader::start_epoch(int64_t epoch, int64_t first_batch) {
+  DL_CHECK(first_batch >= 0 && first_batch <= num_batches(), "Loader::start_epoch: batch ", first_batch,
+           " outside [0, ", num_batches(), "]");
   stop_workers();
   order_ = epoch_order(epoch);  // workers are stopped: no one reads order_ now
   epoch_ = epoch;
-  next_claim_ = next_yield_ = 0;
+  next_claim_ = next_yield_ = first_batch;
   ready_.clear();
   error_ = nullptr;
   error_batch_ = -1;

@@ -71,8 +71,10 @@ class Loader {
   const Dataset& dataset() const { return *dataset_; }
   const LoaderConfig& config() const { return config_; }
 
-  // Begins an epoch (abandoning any unfinished one); workers start filling the queue.
-  void start_epoch(int64_t epoch);
+  // Begins an epoch (abandoning any unfinished one) at batch `first_batch` (a resumed epoch
+  // skips the batches already trained; the others are the same as from 0); workers start
+  // filling the queue.
+  void start_epoch(int64_t epoch, int64_t first_batch = 0);
   // The next batch of the epoch, in order; false when the epoch is done. A worker's exception is
   // rethrown when the batch it was building is due (earlier batches are delivered first).
   bool next(Batch& out);

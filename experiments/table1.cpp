@@ -97,6 +97,7 @@ nlohmann::json run_table1(const Table1Options& opt) {
       to.resume = true;
       to.progress = opt.progress;
       to.progress_interval_s = opt.progress_interval_s;
+      to.checkpoint_minutes = opt.checkpoint_minutes;
       const TrainResult tr = train(cfg, to);
       if (opt.progress)
         std::fprintf(stderr, "%s: %s, val acc %.1f%% (online probe), %s\n", cfg.run_name().c_str(),

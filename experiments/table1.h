@@ -30,6 +30,7 @@ struct Table1Options {
   double progress_interval_s = 30;
   bool figures = true;
   int tsne_iters = 1000;
+  double checkpoint_minutes = 10;  // TrainOptions::checkpoint_minutes of every run
 };
 
 // The paper's Table 1 in percent, or NaN for an unknown (dataset, method).

@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,12 +11,16 @@
 #include <nlohmann/json.hpp>
 
 #include "data/loader.h"
+#include "experiments/data_limits.h"
+#include "experiments/epoch_progress.h"
 #include "experiments/evaluate.h"
+#include "experiments/interrupt.h"
 #include "experiments/losses.h"
 #include "experiments/model.h"
 #include "experiments/progress.h"
 #include "experiments/text_file.h"
 #include "experiments/run_data.h"
+#include "experiments/run_lock.h"
 #include "nn/adam.h"
 #include "nn/checkpoint.h"
 
@@ -124,6 +129,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   const Device device = resolve_device(cfg.device);
   const std::string dir = cfg.run_dir();
   fs::create_directories(dir);
+  const RunLock lock(dir, program_invocation_short_name);  // one writer per run directory
   const std::string ckpt = checkpoint_path(dir);
   const std::string label = cfg.run_name();
 
@@ -144,6 +150,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   }
 
   const RunData data = load_run_data(cfg);
+  warn_limits_beyond_data(cfg, data);
   Generator init_gen(cfg.seed);
   Image2Vec model(cfg, init_gen);
   model.to(device);
@@ -155,6 +162,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   const nn::GeneratorList gens = {{"noise", &noise_gen}};
 
   int64_t start_epoch = 0;
+  EpochProgress resumed_part;  // the part of start_epoch already trained (mid-epoch checkpoint)
   double wall_before = 0, train_before = 0;
   if (opt.resume && fs::exists(ckpt)) {
     const nn::CheckpointInfo info = nn::load_checkpoint(ckpt, model, &adam, gens);
@@ -163,13 +171,14 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
     DL_CHECK(why.empty(), "cannot resume ", ckpt, " with different settings: ", why,
              " (start over without --resume, or use another --out-dir)");
     start_epoch = info.epoch;
+    resumed_part = get_epoch_progress(info.extra);
     r.steps = info.step;
     wall_before = std::stod(info.extra.at("wall_seconds"));
     train_before = std::stod(info.extra.at("train_seconds"));
     truncate_metrics(metrics_path(dir), start_epoch, r);
     if (opt.progress)
-      std::fprintf(stderr, "%s: resuming from %s (epoch %lld of %lld)\n", label.c_str(), ckpt.c_str(),
-                   (long long)start_epoch, (long long)cfg.epochs);
+      std::fprintf(stderr, "%s: resuming from %s (epoch %lld of %lld, batch %lld)\n", label.c_str(), ckpt.c_str(),
+                   (long long)start_epoch, (long long)cfg.epochs, (long long)resumed_part.batches);
   } else {
     for (const std::string& p : {ckpt, metrics_path(dir), result_path(dir), features_path(dir), recon_path(dir)})
       fs::remove(p);
@@ -185,6 +194,23 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   lc.seed = cfg.seed;
   data::Loader loader(data.train, lc);
   const bool has_decoder = model.decoder != nullptr;
+  DL_CHECK(resumed_part.batches <= loader.num_batches(), ckpt, ": resumes at batch ", resumed_part.batches,
+           " but an epoch has ", loader.num_batches());
+
+  // The checkpoint after `epochs_done` epochs and `part` of the next one.
+  auto save = [&](int64_t epochs_done, const EpochProgress& part, double train_seconds, double wall_seconds) {
+    nn::CheckpointInfo info;
+    info.epoch = epochs_done;
+    info.step = r.steps;
+    info.extra = {{"config", to_json(cfg).dump()},
+                  {"wall_seconds", std::to_string(wall_seconds)},
+                  {"train_seconds", std::to_string(train_seconds)},
+                  {"val_acc", std::to_string(r.val_acc)}};
+    put_epoch_progress(part, info.extra);
+    nn::save_checkpoint(ckpt, model, &adam, info, gens);
+  };
+  const InterruptGuard interrupts;  // SIGINT / SIGTERM: checkpoint after the current step
+  CheckpointClock clock(opt.checkpoint_minutes);
 
   const auto session_start = std::chrono::steady_clock::now();
   double session_train = 0;
@@ -192,10 +218,11 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   for (int64_t epoch = start_epoch; epoch < cfg.epochs; ++epoch) {
     if (opt.stop_after_epochs >= 0 && epochs_this_session >= opt.stop_after_epochs) break;
     model.train();
-    loader.start_epoch(epoch);
+    const EpochProgress before = epoch == start_epoch ? resumed_part : EpochProgress{};
+    loader.start_epoch(epoch, before.batches);
     Progress bar(label, epoch + 1, cfg.epochs, loader.num_batches(), opt.progress, opt.progress_interval_s);
-    std::map<std::string, double> sums;
-    int64_t nbatches = 0, nimages = 0;
+    std::map<std::string, double> sums = before.sums;
+    int64_t nbatches = before.nbatches, nimages = before.nimages;
     const auto t_epoch = std::chrono::steady_clock::now();
     data::Batch b;
     while (loader.next(b)) {
@@ -227,9 +254,20 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
       ++nbatches;
       nimages += b.size();
       bar.update(b.index, b.size(), total);
+      if (opt.after_step) opt.after_step(r.steps);
+      if (interrupt_signal() != 0 || clock.due()) {
+        const double in_epoch = seconds_since(t_epoch);
+        save(epoch, {b.index + 1, nbatches, nimages, before.train_seconds + in_epoch, sums},
+             train_before + session_train + in_epoch, wall_before + seconds_since(session_start));
+        clock.restart();
+        if (const int sig = interrupt_signal())
+          throw Interrupted(sig, detail::concat(label, ": ", signal_name(sig), " after step ", r.steps, " (epoch ",
+                                                epoch + 1, ", batch ", b.index + 1, " of ", loader.num_batches(),
+                                                "); the checkpoint ", ckpt, " is saved"));
+      }
     }
-    const double train_s = seconds_since(t_epoch);
-    session_train += train_s;
+    const double train_s = before.train_seconds + seconds_since(t_epoch);
+    session_train += seconds_since(t_epoch);
 
     // Evaluation: the online probe on the validation split (the paper's number) and on the
     // official test set (its first test_limit images; 0 = all).
@@ -260,19 +298,16 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
       out << line.dump() << "\n";
       DL_CHECK(out.good(), "cannot append to ", metrics_path(dir));
     }
-    nn::CheckpointInfo info;
-    info.epoch = epoch + 1;
-    info.step = r.steps;
-    info.extra = {{"config", to_json(cfg).dump()},
-                  {"wall_seconds", std::to_string(r.wall_seconds)},
-                  {"train_seconds", std::to_string(r.train_seconds)},
-                  {"val_acc", std::to_string(r.val_acc)}};
-    nn::save_checkpoint(ckpt, model, &adam, info, gens);
+    save(epoch + 1, EpochProgress{}, r.train_seconds, r.wall_seconds);
+    clock.restart();
     char acc[160];
     std::snprintf(acc, sizeof acc, "val acc %.1f%%, test acc %.1f%% (%lld images), eval %s", 100 * r.val_acc,
                   100 * r.test_acc, (long long)test.total, format_duration(eval_s).c_str());
     bar.finish(loss_summary(sums, std::max<int64_t>(nbatches, 1)) + "; " + acc);
     ++epochs_this_session;
+    if (const int sig = interrupt_signal())
+      throw Interrupted(sig, detail::concat(label, ": ", signal_name(sig), " after epoch ", epoch + 1,
+                                            "; the checkpoint ", ckpt, " is saved"));
   }
 
   r.epochs_done = std::max(r.epochs_done, start_epoch);

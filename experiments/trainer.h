@@ -6,14 +6,20 @@
 // The run directory (<out_dir>/<dataset>_<method>/) holds:
 //   config.json                the RunConfig (every setting, as run)
 //   metrics.jsonl              one JSON object per epoch: mean losses, accuracies, timings
-//   checkpoint.safetensors     after every epoch (atomic): model, Adam state, RNG, epoch, config
+//   checkpoint.safetensors     after every epoch and every TrainOptions::checkpoint_minutes inside
+//                              one (atomic): model, Adam state, RNG, epoch, batch, config
+//   .lock                      flock held while a process writes the directory (run_lock.h)
 //   recon.png                  AE/VAE: validation images above, reconstructions below
 //   features_val.safetensors   at the end: `features` (1000, 8w) f32 and `labels` (1000) i32
 //   result.json                at the end: the summary (TrainResult); its presence = finished
 // With `resume`, a run continues from its checkpoint (a finished run is reused as is); without,
-// it starts over. A non-finite loss stops the run (TrainingDiverged) before the optimizer step,
-// so the last checkpoint is the last good state.
+// it starts over; a checkpoint written inside an epoch resumes at its next batch, bit-identical to
+// an uninterrupted run (epoch_progress.h). SIGINT/SIGTERM finish the current step, write the
+// checkpoint and throw Interrupted (interrupt.h). A non-finite loss stops the run
+// (TrainingDiverged) before the optimizer step, so the last checkpoint is the last good state.
+// A second process asking for the same run directory fails at once (run_lock.h).
 #pragma once
+#include <functional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -28,6 +34,8 @@ struct TrainOptions {
   bool progress = true;            // the progress line on stderr
   double progress_interval_s = 30; // when stderr is not a terminal
   int64_t stop_after_epochs = -1;  // testing: return after this many epochs of this session
+  double checkpoint_minutes = 10;  // also checkpoint inside an epoch this often (0: after every step)
+  std::function<void(int64_t steps)> after_step;  // testing: called after each optimizer step
 };
 
 struct TrainResult {

@@ -29,6 +29,8 @@ bool NamedTensors::contains(const std::string& name) const {
   return false;
 }
 
+// Writes to the temporary file `path` (<final>.tmp); on failure removes it and says that the
+// file it would have replaced is unchanged.
 static void write_all(int fd, const void* data, size_t n, const std::string& path) {
   const char* p = static_cast<const char*>(data);
   while (n > 0) {
@@ -38,7 +40,8 @@ static void write_all(int fd, const void* data, size_t n, const std::string& pat
       const int err = errno;
       ::close(fd);
       ::unlink(path.c_str());
-      DL_FAIL("cannot write ", path, ": ", std::strerror(err), err == ENOSPC ? " (disk full)" : "");
+      DL_FAIL("cannot write ", path, ": ", std::strerror(err), err == ENOSPC ? " (disk full)" : "", "; ",
+              path.substr(0, path.size() - 4), " is unchanged");
     }
     p += w, n -= static_cast<size_t>(w);
   }
@@ -77,7 +80,8 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
     const int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    DL_FAIL("cannot sync ", tmp, ": ", std::strerror(err));
+    DL_FAIL("cannot sync ", tmp, ": ", std::strerror(err), err == ENOSPC ? " (disk full)" : "", "; ", path,
+            " is unchanged");
   }
   ::close(fd);
   DL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "cannot rename ", tmp, " to ", path, ": ",

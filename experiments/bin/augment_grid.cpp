@@ -16,7 +16,9 @@
 
 #include "data/pipeline.h"
 #include "data/transforms.h"
+#include "experiments/cli_errors.h"
 #include "experiments/image_grid.h"
+#include "experiments/strict_option.h"
 #include "tensor/error.h"
 
 using namespace dl;
@@ -63,9 +65,9 @@ int main(int argc, char** argv) {
   app.add_option("--dataset", dataset, "cifar10 or mnist")->check(CLI::IsMember({"cifar10", "mnist"}));
   app.add_option("--data-dir", dir, "folder with cifar10/ and mnist/");
   app.add_option("--out", out, "PNG to write");
-  app.add_option("--rows", rows, "images (rows)")->check(CLI::Range(1, 1000));
-  app.add_option("--scale", scale, "pixel enlargement")->check(CLI::Range(1, 16));
-  app.add_option("--seed", seed, "augmentation generator seed");
+  experiments::add_number(app, "--rows", rows, "images (rows)")->check(CLI::Range(1, 1000));
+  experiments::add_number(app, "--scale", scale, "pixel enlargement")->check(CLI::Range(1, 16));
+  experiments::add_number(app, "--seed", seed, "augmentation generator seed");
   app.add_flag("--blur", blur, "enable the (reference: off) Gaussian blur");
   CLI11_PARSE(app, argc, argv);
 
@@ -95,9 +97,8 @@ int main(int argc, char** argv) {
     opts.column_titles = {"clean", "view 1", "view 2"};
     experiments::write_image_grid(out, cells, rows, 3, data::kOutChannels, data::kOutSize, data::kOutSize, opts);
     std::printf("wrote %s: %d rows x (clean, view 1, view 2) of %s\n", out.c_str(), rows, dataset.c_str());
-  } catch (const Error& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
+  } catch (const std::exception& e) {
+    return experiments::report_error("augment_grid", e);
   }
   return 0;
 }

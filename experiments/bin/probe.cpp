@@ -9,7 +9,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "experiments/cli_errors.h"
 #include "experiments/probe.h"
+#include "experiments/strict_option.h"
 
 int main(int argc, char** argv) {
   using namespace dl::experiments;
@@ -17,15 +19,15 @@ int main(int argc, char** argv) {
   std::string checkpoint, out;
   ProbeOptions o;
   app.add_option("checkpoint", checkpoint, "checkpoint.safetensors written by train")->required()->check(CLI::ExistingFile);
-  app.add_option("--epochs", o.epochs, "probe training epochs")->capture_default_str();
-  app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str();
-  app.add_option("--bn-eps", o.bn_eps, "the probe's BatchNorm eps")->capture_default_str();
-  app.add_option("--batch-size", o.batch_size, "batch size")->capture_default_str();
-  app.add_option("--seed", o.seed, "seed of the probe's initialization and shuffling")->capture_default_str();
-  app.add_option("--train-limit", o.train_limit,
+  add_number(app, "--epochs", o.epochs, "probe training epochs")->capture_default_str();
+  add_number(app, "--lr", o.lr, "Adam learning rate")->capture_default_str();
+  add_number(app, "--bn-eps", o.bn_eps, "the probe's BatchNorm eps")->capture_default_str();
+  add_number(app, "--batch-size", o.batch_size, "batch size")->capture_default_str();
+  add_number(app, "--seed", o.seed, "seed of the probe's initialization and shuffling")->capture_default_str();
+  add_number(app, "--train-limit", o.train_limit,
                  "training images: -1 = as the encoder was trained, 0 = the whole train split, N = the first N")
       ->capture_default_str();
-  app.add_option("--test-limit", o.test_limit, "test on the first N official test images (0 = all)")->capture_default_str();
+  add_number(app, "--test-limit", o.test_limit, "test on the first N official test images (0 = all)")->capture_default_str();
   app.add_option("--device", o.device, "auto, cpu or cuda")->capture_default_str();
   app.add_option("--data-dir", o.data_dir, "data root (default: the training run's, then the search)");
   app.add_option("--out", out, "also write the result as JSON here");
@@ -45,8 +47,7 @@ int main(int argc, char** argv) {
       if (!f.good()) throw std::runtime_error("cannot write " + out);
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "probe: %s\n", e.what());
-    return 1;
+    return report_error("probe", e);
   }
   return 0;
 }

@@ -11,7 +11,11 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "experiments/cli_errors.h"
 #include "experiments/config_cli.h"
+#include "experiments/interrupt.h"
+#include "experiments/run_lock.h"
+#include "experiments/strict_option.h"
 #include "experiments/trainer.h"
 #include "experiments/table1.h"
 
@@ -32,8 +36,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bool no_figures = false, quiet = false;
   app.add_flag("--no-figures", no_figures, "skip the t-SNE figures");
-  app.add_option("--tsne-iters", t.tsne_iters, "t-SNE iterations")->capture_default_str();
+  add_number(app, "--tsne-iters", t.tsne_iters, "t-SNE iterations")->capture_default_str();
   app.add_flag("--quiet", quiet, "no progress lines");
+  add_number(app, "--checkpoint-minutes", t.checkpoint_minutes,
+             "also write each run's checkpoint inside an epoch this often (0: after every step)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   t.figures = !no_figures;
   t.progress = !quiet;
@@ -41,15 +49,17 @@ int main(int argc, char** argv) {
     const RunConfig base = options.build();  // validates the preset + overrides
     t.preset = base.preset;
     t.overrides = options.given();
+    const RunLock lock(t.results_dir, "table1");  // one table1 per results directory
     const nlohmann::json doc = run_table1(t);
     std::printf("%s", table1_markdown(doc).c_str());
     std::fprintf(stderr, "wrote %s/table1.md and table1.json\n", t.results_dir.c_str());
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "table1: %s\nresume with: %s\n", e.user_message(), resume_command(argc, argv, false).c_str());
+    return e.exit_status();
   } catch (const TrainingDiverged& e) {
-    std::fprintf(stderr, "table1: %s\n", e.what());
-    return 3;
+    return report_error("table1", e, 3);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "table1: %s\n", e.what());
-    return 1;
+    return report_error("table1", e);
   }
   return 0;
 }

@@ -17,7 +17,9 @@
 #include <filesystem>
 #include <map>
 
+#include "experiments/cli_errors.h"
 #include "experiments/figures.h"
+#include "experiments/strict_option.h"
 #include "experiments/tsne.h"
 #include "tensor/error.h"
 #include "tensor/generator.h"
@@ -79,14 +81,15 @@ int main(int argc, char** argv) {
   dl::tsne::Options opt;
   std::string method = "auto";
   int64_t synthetic_n = 0;
-  app.add_option("--perplexity", opt.perplexity, "t-SNE perplexity")->capture_default_str();
-  app.add_option("--iters", opt.n_iter, "t-SNE iterations in total")->capture_default_str();
-  app.add_option("--seed", opt.seed, "seed (the PCA initialization's subspace iteration)")->capture_default_str();
+  using dl::experiments::add_number;
+  add_number(app, "--perplexity", opt.perplexity, "t-SNE perplexity")->capture_default_str();
+  add_number(app, "--iters", opt.n_iter, "t-SNE iterations in total")->capture_default_str();
+  add_number(app, "--seed", opt.seed, "seed (the PCA initialization's subspace iteration)")->capture_default_str();
   app.add_option("--method", method, "exact, barnes_hut, or auto (exact up to 2000 points)")
       ->check(CLI::IsMember({"auto", "exact", "barnes_hut"}))
       ->capture_default_str();
   app.add_flag("--verbose", opt.verbose, "print the KL every 50 iterations");
-  app.add_option("--synthetic", synthetic_n, "ignore the inputs; use N synthetic clustered points per method");
+  add_number(app, "--synthetic", synthetic_n, "ignore the inputs; use N synthetic clustered points per method");
   CLI11_PARSE(app, argc, argv);
   opt.method = method == "exact" ? dl::tsne::Method::Exact
                : method == "barnes_hut" ? dl::tsne::Method::BarnesHut : dl::tsne::Method::Auto;
@@ -137,9 +140,8 @@ int main(int argc, char** argv) {
     dl::figures::write_scatter_grid(fig, out);
     dl::write_safetensors(out + "_coords.safetensors", coords, meta);
     std::printf("wrote %s.png, %s.svg, %s_coords.safetensors\n", out.c_str(), out.c_str(), out.c_str());
-  } catch (const dl::Error& e) {
-    std::fprintf(stderr, "tsne: %s\n", e.what());
-    return 1;
+  } catch (const std::exception& e) {
+    return dl::experiments::report_error("tsne", e);
   }
   return 0;
 }
