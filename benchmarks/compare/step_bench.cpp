@@ -8,6 +8,9 @@
 //   ntxent        l2_normalize + nt_xent (tau 0.5) forward + backward, z1, z2 (256, 128)
 //   mlp           MLP(512, 512, 10, eps 10) step on 512-d features
 //   sgemmM        cpu::gemm, square M x M (gflops=)
+// Every case also prints step_gflop=<FLOPs of one step / 1e9>, counted once here (step_flops
+// below; compare.py uses the count for both sides: GFLOP/s and share of the FMA peak), and
+// --peak prints the machine's FMA peak instead (benchmarks/fma_peak.h).
 // --profile: after the timed steps, run one more step with the tape profiler on and print the
 // per-op table (autograd/profiler.h) plus the optimizer's time.
 // Threads: OMP_NUM_THREADS / --threads (omp_set_num_threads).
@@ -21,9 +24,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/profiler.h"
+#include "benchmarks/fma_peak.h"
 #include "kernels/cpu/gemm.h"
 #include "nn/adam.h"
 #include "nn/mlp.h"
@@ -38,9 +43,77 @@ double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std
 
 struct Case {
   std::function<void(bool profile)> step;  // profile: time the optimizer separately
-  double flops = 0;                        // for sgemm
+  double flops = 0;                        // of one step (FlopCount)
   double optimizer_ms = 0;                 // last profiled step
 };
+
+// FLOPs of one training step, counted once here for both sides. Counted: the matrix products of
+// the convolutions and linear layers, 2 FLOPs per multiply-add:
+//   conv forward    2 N OC OH OW C KH KW        linear forward  2 N IN OUT
+// and in the backward the same count again for the weight gradient and again for the input
+// gradient, except for the network's first layer, whose input needs no gradient: 3x the forward
+// per layer, 2x for the first. Not counted: batchnorm, ReLU, pooling, upsampling, residual adds,
+// the loss, bias gradients and Adam (elementwise work, a few percent of the FLOPs).
+struct FlopCount {
+  double step = 0;
+  bool first = true;  // the next layer is the network's first (its input needs no gradient)
+  void product(double fwd) { step += (first ? 2 : 3) * fwd, first = false; }
+  void conv(int64_t n, int64_t c, int64_t oc, int64_t ohw, int64_t k) { product(2.0 * n * oc * ohw * ohw * c * k * k); }
+  void linear(int64_t n, int64_t in, int64_t out) { product(2.0 * n * in * out); }
+};
+
+// nn/resnet_encoder.cpp on 3 x 32 x 32 images: 3x3 stem, then per stage (width w, 2w, 4w, 8w at
+// 32, 16, 8, 4 pixels) two blocks of two 3x3 convs, the first block of stages 2-4 with stride 2
+// and a strided 1x1 shortcut.
+void count_encoder(FlopCount& f, int64_t n, int64_t w) {
+  f.conv(n, 3, w, 32, 3);
+  int64_t cin = w, hw = 32;
+  for (const int64_t mult : {1, 2, 4, 8}) {
+    const int64_t cout = mult * w;
+    if (mult > 1) hw /= 2;
+    f.conv(n, cin, cout, hw, 3), f.conv(n, cout, cout, hw, 3);
+    if (cin != cout) f.conv(n, cin, cout, hw, 1);
+    f.conv(n, cout, cout, hw, 3), f.conv(n, cout, cout, hw, 3);
+    cin = cout;
+  }
+}
+
+// nn/resnet_decoder.cpp: linear to 8w x 4 x 4, then blocks (8w -> 4w, 4w -> 2w, 2w -> w, each
+// upsampling 2x, then w -> w): conv1 (C -> C) at the input size, conv2 (C -> out) after the
+// upsampling, a 1x1 shortcut (after the upsampling) where the shape changes, a second block of
+// two out -> out convs; a final 3x3 conv w -> 3 at 32 x 32.
+void count_decoder(FlopCount& f, int64_t n, int64_t latent, int64_t w) {
+  f.linear(n, latent, 8 * w * 16);
+  int64_t cin = 8 * w, hw = 4;
+  for (const auto& [out, scale] : {std::pair{4 * w, 2}, {2 * w, 2}, {w, 2}, {w, 1}}) {
+    f.conv(n, cin, cin, hw, 3);
+    hw *= scale;
+    f.conv(n, cin, out, hw, 3);
+    if (scale != 1 || cin != out) f.conv(n, cin, out, hw, 1);
+    f.conv(n, out, out, hw, 3), f.conv(n, out, out, hw, 3);
+    cin = out;
+  }
+  f.conv(n, w, 3, 32, 3);
+}
+
+// The FLOPs of one step of a model case (0 for an unknown name).
+double step_flops(const std::string& name, int64_t n) {
+  FlopCount f;
+  if (name == "sup16" || name == "sup64") {
+    const int64_t w = std::stoll(name.substr(3));
+    count_encoder(f, n, w);
+    f.linear(n, 8 * w, 512), f.linear(n, 512, 10);
+  } else if (name == "ae16") {
+    count_encoder(f, n, 16);
+    f.linear(n, 128, 512), f.linear(n, 512, 128);
+    count_decoder(f, n, 128, 16);
+  } else if (name == "mlp") {
+    f.linear(n, 512, 512), f.linear(n, 512, 10);
+  } else if (name == "ntxent") {  // S = Z Z^T, Z (2N, 128): forward, then dZ = dS Z + dS^T Z
+    return 3 * 2.0 * (2 * n) * (2 * n) * 128;
+  }
+  return f.step;
+}
 
 dl::nn::NamedTensorList params_of(std::initializer_list<const dl::nn::Module*> mods) {
   dl::nn::NamedTensorList all;
@@ -166,13 +239,32 @@ std::unique_ptr<Case> make_case(const std::string& name, int64_t batch) {
   std::exit(2);
 }
 
+std::unique_ptr<Case> make_counted_case(const std::string& name, int64_t batch) {
+  auto c = make_case(name, batch);
+  if (c->flops == 0) c->flops = step_flops(name, batch);
+  return c;
+}
+
+// --peak: one line per ISA and thread count, PEAK isa=<avx2|avx512> threads=<t> gflops=<best of
+// several runs> (benchmarks/fma_peak.h).
+void print_peaks(int threads) {
+  std::vector<int> counts{1};
+  if (threads > 1) counts.push_back(threads);
+  for (const dl::bench::FmaIsa isa : dl::bench::available_fma_isas())
+    for (const int t : counts) {
+      const dl::bench::FmaPeak p = dl::bench::measure_fma_peak(isa, t);
+      std::printf("PEAK isa=%s threads=%d gflops=%.1f median_gflops=%.1f runs=%d\n", dl::bench::isa_name(isa), t,
+                  p.best_gflops, p.median_gflops, p.runs);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string name;
   int warmup = 1, reps = 3, threads = 0;
   int64_t batch = 256;
-  bool profile = false, detail = false;
+  bool profile = false, detail = false, peak = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -185,12 +277,17 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--batch") batch = std::stoll(next());
     else if (a == "--profile") profile = true;
+    else if (a == "--peak") peak = true;
     else if (a == "--profile-detail") profile = detail = true;
-    else { std::fprintf(stderr, "usage: step_bench --case C [--warmup W] [--reps R] [--threads T] [--batch B] [--profile]\n"); return 2; }
+    else { std::fprintf(stderr, "usage: step_bench --case C [--warmup W] [--reps R] [--threads T] [--batch B] [--profile] | --peak [--threads T]\n"); return 2; }
+  }
+  if (peak) {
+    print_peaks(threads > 0 ? threads : omp_get_max_threads());
+    return 0;
   }
   if (name.empty()) { std::fprintf(stderr, "step_bench: --case is required\n"); return 2; }
   if (threads > 0) omp_set_num_threads(threads);
-  auto c = make_case(name, batch);
+  auto c = make_counted_case(name, batch);
   for (int i = 0; i < warmup; ++i) c->step(false);
   const size_t sys_allocs_before = dl::cpu_memory_stats().system_allocations;
   struct rusage ru0, ru1;
@@ -215,7 +312,7 @@ int main(int argc, char** argv) {
               omp_get_max_threads(),
               static_cast<double>(ru1.ru_minflt - ru0.ru_minflt) / reps,
               static_cast<double>(dl::cpu_memory_stats().system_allocations - sys_allocs_before) / reps);
-  if (c->flops > 0) std::printf(" gflops=%.1f", c->flops / med / 1e6);
+  if (c->flops > 0) std::printf(" step_gflop=%.4f gflops=%.1f", c->flops / 1e9, c->flops / med / 1e6);
   std::printf("\n");
   if (profile) {  // one more step with the tape profiler on
     dl::profiler_enable(true, detail);
