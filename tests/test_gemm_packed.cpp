@@ -1,11 +1,14 @@
 // test_gemm_packed.cpp - our packed-A SGEMM (kernels/cpu/gemm_packed.h) against a double-precision
 // reference on odd shapes (M not a multiple of 6, N not a multiple of 16, K over the 256 chunk,
-// row strides larger than the widths), and the convolution with it on vs off (OpenBLAS).
+// row strides larger than the widths), and the convolution with it on vs off (OpenBLAS). The
+// micro-kernels run at both SIMD widths (8 and 16 floats, kernels/cpu/simd.h) whatever the CPU:
+// a 16-wide kernel on an AVX2-only build runs split into halves, so its logic is tested there too.
 #include <gtest/gtest.h>
 
 #include <omp.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "autograd/functions.h"
@@ -16,10 +19,71 @@ namespace {
 
 using dl::test::lcg_values;
 
+constexpr int kWidths[] = {8, 16};
+
+// Sets the micro-kernels' SIMD width for one scope, then restores the previous one.
+struct WidthScope {
+  int saved = dl::cpu::packed_simd_width();
+  explicit WidthScope(int w) { dl::cpu::set_packed_simd_width(w); }
+  ~WidthScope() { dl::cpu::set_packed_simd_width(saved); }
+};
+
+// The micro-kernel's contract, exactly: C[r][j] = (first ? 0 : C0[r][j]) + s, with s the float
+// sum fma(a_k, b_k, s) over k ascending from 0 (one rounding per FMA, like the vector code).
+float tile_reference(const float* Ap, const float* b_row0, int64_t ldb, int64_t kc, int64_t r, int64_t j, bool first,
+                     float c0) {
+  float s = 0.0f;
+  for (int64_t k = 0; k < kc; ++k) s = std::fmaf(Ap[k * dl::cpu::kPackMr + r], b_row0[k * ldb + j], s);
+  return first ? s : c0 + s;
+}
+
+// Every tile shape the callers use (mr 1..6, nr 16 or a partial panel, one k or a whole chunk,
+// first or accumulating), B as a panel, as two adjacent 8-float halves through the offset table
+// and as two halves apart: the same bits as tile_reference, at both widths.
+TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
+  if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
+  constexpr int64_t ldc = 21, kMaxK = 256, kLdb = 40;  // B rows 40 apart: halves at +0 / +8 or +0 / +24
+  const auto Ap = lcg_values(kMaxK * dl::cpu::kPackMr, 11), B = lcg_values(kMaxK * kLdb, 12),
+             C0 = lcg_values(dl::cpu::kPackMr * ldc, 13);
+  std::vector<float> panel(kMaxK * 16);
+  std::vector<int64_t> off(kMaxK);
+  for (int64_t k = 0; k < kMaxK; ++k) off[k] = k * kLdb;
+  enum Mode { kPanel, kAdjacent, kApart };
+  for (const int width : kWidths) {
+    const WidthScope ws(width);
+    for (const Mode mode : {kPanel, kAdjacent, kApart})
+      for (const int64_t kc : {int64_t{1}, int64_t{7}, kMaxK})
+        for (int64_t mr = 1; mr <= 6; ++mr)
+          for (const int64_t nr : {int64_t{16}, int64_t{11}, int64_t{1}})
+            for (const bool first : {true, false}) {
+              std::vector<float> C = C0;
+              const int64_t hi = mode == kApart ? 24 : 8;  // where the second 8-float half starts
+              const float* halves[2] = {B.data(), B.data() + hi};
+              for (int64_t k = 0; k < kc; ++k) {  // the B the kernel sees, as a 16-wide panel
+                std::memcpy(&panel[k * 16], &B[k * kLdb], 8 * sizeof(float));
+                std::memcpy(&panel[k * 16 + 8], &B[k * kLdb + hi], 8 * sizeof(float));
+              }
+              if (mode == kPanel) dl::cpu::micro_kernel_6x16(kc, Ap.data(), panel.data(), C.data(), ldc, mr, nr, first);
+              else dl::cpu::micro_kernel_6x16_offsets(kc, Ap.data(), halves, off.data(), C.data(), ldc, mr, nr, first);
+              for (int64_t r = 0; r < dl::cpu::kPackMr; ++r)
+                for (int64_t j = 0; j < ldc; ++j) {
+                  const bool inside = r < mr && j < nr;
+                  const float want = inside ? tile_reference(Ap.data(), panel.data(), 16, kc, r, j, first, C0[r * ldc + j])
+                                            : C0[r * ldc + j];
+                  ASSERT_EQ(C[r * ldc + j], want) << "width " << width << " mode " << mode << " kc " << kc << " mr "
+                                                  << mr << " nr " << nr << " first " << first << " at (" << r << ", "
+                                                  << j << ")" << (inside ? "" : " (outside the tile: untouched)");
+                }
+            }
+  }
+}
+
 TEST(GemmPacked, MatchesReferenceOnOddShapes) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   struct Shape { int64_t M, N, K; };
+  for (const int width : kWidths)
   for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256}}) {
+    const WidthScope ws(width);
     const int64_t lda = s.K + 3, ldb = s.N + 5, ldc = s.N + 2;
     const auto A = lcg_values(s.M * lda, 1), B = lcg_values(s.K * ldb, 2);
     std::vector<float> C(s.M * ldc, 7.0f), Ap(dl::cpu::packed_a_floats(s.M, s.K));
@@ -30,7 +94,7 @@ TEST(GemmPacked, MatchesReferenceOnOddShapes) {
         double ref = 0;
         for (int64_t k = 0; k < s.K; ++k) ref += static_cast<double>(A[m * lda + k]) * B[k * ldb + n];
         ASSERT_NEAR(C[m * ldc + n], ref, 1e-4 * (1 + std::sqrt(static_cast<double>(s.K))))
-            << "M " << s.M << " N " << s.N << " K " << s.K << " at (" << m << ", " << n << ")";
+            << "width " << width << " M " << s.M << " N " << s.N << " K " << s.K << " at (" << m << ", " << n << ")";
       }
       for (int64_t n = s.N; n < ldc; ++n) ASSERT_EQ(C[m * ldc + n], 7.0f) << "wrote past N at row " << m;
     }
@@ -55,6 +119,13 @@ TEST(GemmPacked, ConvolutionAgreesWithOpenBlasPath) {
     const dl::Tensor w = dl::rand_uniform({k.OC, k.C, k.KH, k.KW}, -1, 1, gen);
     const dl::Tensor b = dl::rand_uniform({k.OC}, -1, 1, gen);
     const auto on = dl::conv2d(x, w, b, k.stride, k.pad).to_vector();
+    std::vector<float> on16;
+    {
+      const WidthScope ws(16);
+      on16 = dl::conv2d(x, w, b, k.stride, k.pad).to_vector();
+    }
+    ASSERT_EQ(on16, on) << "widths 16 and " << dl::cpu::packed_simd_width() << " differ: input (" << k.N << ", " << k.C
+                        << ", " << k.H << ", " << k.W << "), stride " << k.stride;
     dl::cpu::set_packed_gemm_enabled(false);
     const auto off = dl::conv2d(x, w, b, k.stride, k.pad).to_vector();
     dl::cpu::set_packed_gemm_enabled(true);
@@ -96,6 +167,14 @@ TEST(GemmPacked, ConvolutionBitwiseSameForOneAndTwoThreads) {
   const auto one = run(1), two = run(2);
   ASSERT_EQ(one.size(), two.size());
   for (size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "element " << i;
+  // And the same bits whatever SIMD width the micro-kernels are built for (every C element is one
+  // FMA per k, in k order, at both widths).
+  for (const int width : kWidths) {
+    const WidthScope ws(width);
+    const auto w1 = run(1);
+    ASSERT_EQ(w1.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) ASSERT_EQ(w1[i], one[i]) << "width " << width << ", element " << i;
+  }
 }
 
 }  // namespace

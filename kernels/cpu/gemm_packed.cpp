@@ -6,19 +6,42 @@
 #include <cstdlib>
 #include <cstring>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define DL_HAVE_X86 1
-#else
-#define DL_HAVE_X86 0
-#endif
+#include "kernels/cpu/simd.h"
+
+// The 16-wide instantiation on a build without AVX-512 draws notes about the ABI of 64-byte
+// vector arguments; all such vectors stay inside always-inline helpers.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace dl::cpu {
 namespace {
 constexpr int64_t kMr = kPackMr, kNr = kPackNr, kKc = kPackKc;
 std::atomic<int> g_enabled{-1};  // -1: not decided yet (read DL_PACKED_GEMM)
-bool cpu_has_avx2_fma();
+std::atomic<int> g_width{-1};    // -1: not decided yet (read DL_PACK_SIMD_WIDTH)
+
+// The callers (conv2d_*packed.cpp) are x86-only. AVX2+FMA at least, and AVX-512F where the
+// build's kernels are 16 wide (a -march=native build on such a CPU).
+bool cpu_has_avx2_fma() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                         (kPackSimdWidthBuilt < 16 || __builtin_cpu_supports("avx512f"));
+  return ok;
+#else
+  return false;
+#endif
+}
 }  // namespace
+
+int packed_simd_width() {
+  int w = g_width.load(std::memory_order_relaxed);
+  if (w < 0) {
+    const char* v = std::getenv("DL_PACK_SIMD_WIDTH");
+    w = v && std::atoi(v) == 8 ? 8 : v && std::atoi(v) == 16 ? 16 : kPackSimdWidthBuilt;
+    g_width.store(w);
+  }
+  return w;
+}
+
+void set_packed_simd_width(int width) { g_width.store(width == 16 ? 16 : 8); }
 
 void set_packed_gemm_enabled(bool on) { g_enabled.store(on ? 1 : 0); }
 
@@ -47,99 +70,115 @@ void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda) {
       }
 }
 
-#if DL_HAVE_X86
-
 namespace {
 
-bool cpu_has_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
-// How the micro-kernel reads row k of B (16 floats, as two 8-float halves b0, b1):
+// How the micro-kernel reads row k of B (16 floats) as kNr / W vectors of W floats:
 struct StridedRows {  // a panel or matrix with row stride ldb
   const float* B;
   int64_t ldb;
-  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
-    b0 = _mm256_loadu_ps(B + k * ldb), b1 = _mm256_loadu_ps(B + k * ldb + 8);
+  template <int W>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
+    for (int v = 0; v < kNr / W; ++v) b[v] = simd::load<W>(B + k * ldb + v * W);
   }
 };
 struct OffsetRows {  // row k: 8 floats at B[h] + off[k] for each half h (conv2d_packed.cpp)
   const float* const* B;
   const int64_t* off;
-  __attribute__((target("avx2"), always_inline)) void load(int64_t k, __m256& b0, __m256& b1) const {
-    b0 = _mm256_loadu_ps(B[0] + off[k]), b1 = _mm256_loadu_ps(B[1] + off[k]);
+  template <int W>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
+    if constexpr (W == 8) b[0] = simd::load<8>(B[0] + off[k]), b[1] = simd::load<8>(B[1] + off[k]);
+    else b[0] = simd::concat<16>(simd::load<8>(B[0] + off[k]), simd::load<8>(B[1] + off[k]));
   }
 };
+struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today): row k is 16 in a row
+  const float* B0;
+  const int64_t* off;
+  template <int W>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
+    for (int v = 0; v < kNr / W; ++v) b[v] = simd::load<W>(B0 + off[k] + v * W);
+  }
+};
+
 // C tile (mr <= 6 rows, nr <= 16 columns) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by
-// `rows`). B must have 16 readable floats per row (the caller pads the last column panel). The
-// FMAs run for MR >= mr rows (MR = 6, or 4 / 2 for the last row panel of M = 16, 32, 64, 128: rows
-// past M then cost no FMAs); rows past mr are zero in Ap and are not stored.
-template <int MR, typename Rows>
-__attribute__((target("avx2,fma"))) void kernel_6x16(int64_t kc, const float* Ap, const Rows& rows, float* C,
-                                                     int64_t ldc, int64_t mr, int64_t nr, bool first) {
+// `rows`), written once for W-float vectors: each tile row is kNr / W vectors (W = 8: two AVX2
+// registers, 12 accumulators; W = 16: one AVX-512 register, 6 accumulators), and every C element
+// is fma(a_k, b_k, c) over k ascending whatever W is (the same bits for both widths). B must have
+// 16 readable floats per row (the caller pads the last column panel). The FMAs run for MR >= mr
+// rows (MR = 6, or 4 / 2 for the last row panel of M = 16, 32, 64, 128: rows past M then cost no
+// FMAs); rows past mr are zero in Ap and are not stored.
+template <int W, int MR, typename Rows>
+[[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc,
+                                               int64_t mr, int64_t nr, bool first) {
   static_assert(MR == 2 || MR == 4 || MR == 6);
-  // Twelve named accumulators (an array indexed in a loop is kept on the stack by GCC).
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
-         c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
-         c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
-         c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  using V = simd::Vec<W>;
+  constexpr int NV = kNr / W;
+  V acc[MR][NV];  // fully unrolled below, so GCC keeps all MR * NV accumulators in registers
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = V{};
   // The C tile is read at the end: ask for it now, so that its lines (often not in L1/L2: the weight
   // gradient sweeps all of dW per pixel chunk) arrive during the FMA loop.
   if (!first)
     for (int64_t r = 0; r < mr; ++r) {
-      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc + kNr - 1), _MM_HINT_T0);
+      __builtin_prefetch(C + r * ldc, 0, 3);
+      __builtin_prefetch(C + r * ldc + kNr - 1, 0, 3);
     }
   for (int64_t k = 0; k < kc; ++k, Ap += kMr) {
-    __m256 b0, b1;
-    rows.load(k, b0, b1);
-    __m256 a = _mm256_broadcast_ss(Ap + 0);
-    c00 = _mm256_fmadd_ps(a, b0, c00), c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(Ap + 1);
-    c10 = _mm256_fmadd_ps(a, b0, c10), c11 = _mm256_fmadd_ps(a, b1, c11);
-    if constexpr (MR > 2) {
-      a = _mm256_broadcast_ss(Ap + 2);
-      c20 = _mm256_fmadd_ps(a, b0, c20), c21 = _mm256_fmadd_ps(a, b1, c21);
-      a = _mm256_broadcast_ss(Ap + 3);
-      c30 = _mm256_fmadd_ps(a, b0, c30), c31 = _mm256_fmadd_ps(a, b1, c31);
-    }
-    if constexpr (MR > 4) {
-      a = _mm256_broadcast_ss(Ap + 4);
-      c40 = _mm256_fmadd_ps(a, b0, c40), c41 = _mm256_fmadd_ps(a, b1, c41);
-      a = _mm256_broadcast_ss(Ap + 5);
-      c50 = _mm256_fmadd_ps(a, b0, c50), c51 = _mm256_fmadd_ps(a, b1, c51);
+    V b[NV];
+    rows.template load<W>(k, b);
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const V a = simd::broadcast<W>(Ap[r]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
   }
-  const __m256 acc[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
+  // through memory.
   if (nr == kNr) {
-    for (int64_t r = 0; r < mr; ++r) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      if (r >= mr) break;
       float* c = C + r * ldc;
-      if (first) {
-        _mm256_storeu_ps(c, acc[r][0]);
-        _mm256_storeu_ps(c + 8, acc[r][1]);
-      } else {
-        _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), acc[r][0]));
-        _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), acc[r][1]));
-      }
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) simd::store<W>(c + v * W, first ? acc[r][v] : simd::load<W>(c + v * W) + acc[r][v]);
     }
     return;
   }
-  alignas(32) float tile[kNr];
-  for (int64_t r = 0; r < mr; ++r) {
-    _mm256_store_ps(tile, acc[r][0]);
-    _mm256_store_ps(tile + 8, acc[r][1]);
+  alignas(64) float tile[kNr];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+    if (r >= mr) break;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) simd::store<W>(tile + v * W, acc[r][v]);
     float* c = C + r * ldc;
     for (int64_t j = 0; j < nr; ++j) c[j] = first ? tile[j] : c[j] + tile[j];
   }
 }
 
+// One out-of-line function per (width, rows) pair: the dispatch below picks it per call.
+template <int W, typename Rows>
+[[gnu::noinline]] void kernel_rows(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr,
+                                   int64_t nr, bool first) {
+  if (mr > 4) kernel_tile<W, 6>(kc, Ap, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, rows, C, ldc, mr, nr, first);
+  else kernel_tile<W, 2>(kc, Ap, rows, C, ldc, mr, nr, first);
+}
+
 template <typename Rows>
-void kernel_rows(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr, int64_t nr,
-                 bool first) {
-  if (mr > 4) kernel_6x16<6>(kc, Ap, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_6x16<4>(kc, Ap, rows, C, ldc, mr, nr, first);
-  else kernel_6x16<2>(kc, Ap, rows, C, ldc, mr, nr, first);
+void kernel_width(int width, int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr,
+                  int64_t nr, bool first) {
+  if (width == 16) kernel_rows<16>(kc, Ap, rows, C, ldc, mr, nr, first);
+  else kernel_rows<8>(kc, Ap, rows, C, ldc, mr, nr, first);
+}
+
+void offsets_width(int width, int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
+                   int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  if (B[1] == B[0] + 8) kernel_width(width, kc, Ap, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
+  else kernel_width(width, kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
 }
 
 }  // namespace
@@ -155,6 +194,7 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
   // ldb apart (often a multiple of 4 KB), all in the same L1 sets, and the panel thrashes L1
   // (measured: 10-25 % slower than OpenBLAS without this copy).
   alignas(64) float panel[kKc * kNr];
+  const int width = packed_simd_width();
   // k chunks outermost: the A chunk (M x kc) stays in L2 while all column panels pass through it.
   for (int64_t k0 = 0; k0 < K; k0 += kKc) {
     const int64_t kc = std::min(kKc, K - k0);
@@ -171,32 +211,20 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
         }
       }
       for (int64_t p = 0; p * kMr < M; ++p)
-        kernel_rows(kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
-                    std::min(kMr, M - p * kMr), nr, first);
+        kernel_width(width, kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
+                     std::min(kMr, M - p * kMr), nr, first);
     }
   }
 }
 
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first) {
-  kernel_rows(kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+  kernel_width(packed_simd_width(), kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
 }
 
 void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
                                int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  kernel_rows(kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
+  offsets_width(packed_simd_width(), kc, Ap, B, off, C, ldc, mr, nr, first);
 }
-
-#else  // no x86: callers fall back to cpu::gemm
-
-namespace {
-bool cpu_has_avx2_fma() { return false; }
-}  // namespace
-void gemm_packed_a(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float*, int64_t) {}
-void micro_kernel_6x16(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) {}
-void micro_kernel_6x16_offsets(int64_t, const float*, const float* const*, const int64_t*, float*, int64_t, int64_t,
-                               int64_t, bool) {}
-
-#endif
 
 }  // namespace dl::cpu

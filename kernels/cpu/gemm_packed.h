@@ -6,11 +6,14 @@
 // re-packs the same weights for every image block (measured: im2col + packing cost about as much
 // as the FMAs at 16-128 channels; docs/performance.md).
 //
-// Micro-kernel: 6 x 16 tile of C in 12 AVX2 registers, one FMA per (row, 8 columns, k), K in
-// chunks of kKc = 256 (a 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every
-// C element runs over k in ascending order, chunks added in order: deterministic, and the same
-// whatever thread calls it. Runtime dispatch: packed_gemm_available() is false on CPUs without
-// AVX2+FMA (and when built without x86), then callers use cpu::gemm (OpenBLAS).
+// Micro-kernel: 6 x 16 tile of C, written once for a SIMD width W (GCC vector extensions,
+// kernels/cpu/simd.h) and instantiated for W = 8 (AVX2: 12 registers, one FMA per row, 8 columns
+// and k) and W = 16 (AVX-512: 6 registers, one FMA per row and k); K in chunks of kKc = 256 (a
+// 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every C element runs over k in
+// ascending order, chunks added in order, one FMA each: deterministic, the same whatever thread
+// calls it and the same bits for both widths. Runtime dispatch: packed_gemm_available() is false
+// on CPUs without AVX2+FMA (and on non-x86, where the callers are not built), then callers use
+// cpu::gemm (OpenBLAS).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -25,6 +28,19 @@ bool packed_gemm_available();
 // Switch it off (tests of the fallback, A/B benchmarks). Default: on, unless the environment
 // variable DL_PACKED_GEMM=0 is set when first asked.
 void set_packed_gemm_enabled(bool on);
+
+// SIMD width (floats per vector) the micro-kernels are built for: 16 where the compiler targets
+// AVX-512 (-march=native on such a CPU), else 8.
+#if defined(__AVX512F__)
+inline constexpr int kPackSimdWidthBuilt = 16;
+#else
+inline constexpr int kPackSimdWidthBuilt = 8;
+#endif
+// The width in use: kPackSimdWidthBuilt, unless the environment variable DL_PACK_SIMD_WIDTH (8 or
+// 16, read when first asked) or set_packed_simd_width says otherwise (tests, A/B benchmarks; 16 on
+// a build without AVX-512 runs each vector operation as two 8-wide halves: right, not fast).
+int packed_simd_width();
+void set_packed_simd_width(int width);  // 8 or 16 (anything else: 8)
 
 // Floats needed for the packed A (M rounded up to 6, times K).
 int64_t packed_a_floats(int64_t M, int64_t K);
@@ -41,7 +57,7 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 // The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
 constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
 // C tile (mr <= 6 rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + Ap Bp, with Ap the
-// kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires AVX2+FMA.
+// kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires packed_gemm_available().
 void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                        bool first);
 // The same with B read in place through a row-offset table: row k of B is the 8 floats at
