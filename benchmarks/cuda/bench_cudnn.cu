@@ -3,7 +3,13 @@
 // cudnnFind* reports. cuDNN is used here only, never in the product; this file is built when
 // benchmarks/CMakeLists.txt finds libcudnn. Names mirror ours: BM_cudnn_conv_fwd/<layer> vs
 // BM_cuda_conv_fwd/<layer>; tools/gpu_check.sh prints the time ratios.
+// The algorithm search (cudnnFind*, which runs every candidate) is done once per layer and
+// direction, not on every run Google Benchmark makes of a benchmark. A cuDNN that cannot start
+// (e.g. its engine libraries are missing: the bundle of tools/gpu_bundle.sh carries only the
+// loader) makes these benchmarks skip with cuDNN's message instead of stopping the program.
 #include <cudnn.h>
+
+#include <map>
 
 #include "benchmarks/cuda/bench_util.cuh"
 
@@ -37,8 +43,18 @@ cudnnTensorDescriptor_t tensor4d(int64_t n, int64_t c, int64_t h, int64_t w) {
   return d;
 }
 
-void cudnn_conv_bench(benchmark::State& state, ConvShape s, bool backward) {
-  if (!require_gpu(state)) return;
+struct ConvAlgos {
+  cudnnConvolutionFwdAlgoPerf_t fwd;
+  cudnnConvolutionBwdDataAlgoPerf_t bwd_data;
+  cudnnConvolutionBwdFilterAlgoPerf_t bwd_filter;
+};
+// Searched once per (layer, direction); key "<layer>/fwd" or "<layer>/bwd".
+std::map<std::string, ConvAlgos>& searched_algos() {
+  static std::map<std::string, ConvAlgos> m;
+  return m;
+}
+
+void cudnn_conv_bench_body(benchmark::State& state, ConvShape s, bool backward) {
   const int64_t N = kBatch, OH = conv_out(s);
   Tensor x = device_tensor({N, s.C, s.H, s.H}, 1), w = device_tensor({s.OC, s.C, s.K, s.K}, 2, -0.1f, 0.1f);
   Tensor y = device_tensor({N, s.OC, OH, OH}, 3), dx = zeros(x.shape(), Device::CUDA), dw = zeros(w.shape(), Device::CUDA);
@@ -55,9 +71,15 @@ void cudnn_conv_bench(benchmark::State& state, ConvShape s, bool backward) {
   CUDNN_CHECK(cudnnSetConvolutionMathType(cd, CUDNN_FMA_MATH));
   const float one = 1.0f, zero = 0.0f;
   int found = 0;
+  const std::string key = std::string(s.name) + (backward ? "/bwd" : "/fwd");
+  const auto known = searched_algos().find(key);
+  const bool search = known == searched_algos().end();
+  ConvAlgos algos = search ? ConvAlgos{} : known->second;
   if (!backward) {
-    cudnnConvolutionFwdAlgoPerf_t perf;
-    CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(handle(), xd, wd, cd, yd, 1, &found, &perf));
+    if (search) CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(handle(), xd, wd, cd, yd, 1, &found, &algos.fwd));
+    DL_CHECK(found > 0 && algos.fwd.status == CUDNN_STATUS_SUCCESS, "cudnnFind: no forward algorithm for ", key);
+    if (search) searched_algos()[key] = algos;  // only once the search succeeded
+    const cudnnConvolutionFwdAlgoPerf_t perf = algos.fwd;
     cuda::ScratchBuffer ws(perf.memory);
     time_loop(state, [&] {
       CUDNN_CHECK(cudnnConvolutionForward(handle(), &one, xd, x.data(), wd, w.data(), cd, perf.algo, ws.as<void>(),
@@ -65,10 +87,16 @@ void cudnn_conv_bench(benchmark::State& state, ConvShape s, bool backward) {
     });
     state.SetLabel("algo " + std::to_string(perf.algo));
   } else {
-    cudnnConvolutionBwdDataAlgoPerf_t pd;
-    cudnnConvolutionBwdFilterAlgoPerf_t pf;
-    CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(handle(), wd, yd, cd, xd, 1, &found, &pd));
-    CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(handle(), xd, yd, cd, wd, 1, &found, &pf));
+    if (search) {
+      CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(handle(), wd, yd, cd, xd, 1, &found, &algos.bwd_data));
+      CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(handle(), xd, yd, cd, wd, 1, &found, &algos.bwd_filter));
+    }
+    DL_CHECK(found > 0 && algos.bwd_data.status == CUDNN_STATUS_SUCCESS &&
+                 algos.bwd_filter.status == CUDNN_STATUS_SUCCESS,
+             "cudnnFind: no backward algorithm for ", key);
+    if (search) searched_algos()[key] = algos;
+    const cudnnConvolutionBwdDataAlgoPerf_t pd = algos.bwd_data;
+    const cudnnConvolutionBwdFilterAlgoPerf_t pf = algos.bwd_filter;
     cuda::ScratchBuffer wsd(pd.memory), wsf(pf.memory);
     time_loop(state, [&] {
       CUDNN_CHECK(cudnnConvolutionBackwardData(handle(), &one, wd, w.data(), yd, y.data(), cd, pd.algo, wsd.as<void>(),
@@ -85,8 +113,7 @@ void cudnn_conv_bench(benchmark::State& state, ConvShape s, bool backward) {
   cudnnDestroyTensorDescriptor(yd);
 }
 
-void cudnn_bn_bench(benchmark::State& state, BnShape s, bool backward) {
-  if (!require_gpu(state)) return;
+void cudnn_bn_bench_body(benchmark::State& state, BnShape s, bool backward) {
   const int64_t N = kBatch, n = N * s.C * s.S;
   Tensor x = device_tensor({n}, 1), y = device_tensor({n}, 2), dx = zeros({n}, Device::CUDA);
   Tensor w = device_tensor({s.C}, 3, 0.5f, 1.5f), b = device_tensor({s.C}, 4);
@@ -114,6 +141,23 @@ void cudnn_bn_bench(benchmark::State& state, BnShape s, bool backward) {
   set_bytes(state, (backward ? 3.0 : 2.0) * n * sizeof(float));
   cudnnDestroyTensorDescriptor(bd);
   cudnnDestroyTensorDescriptor(xd);
+}
+
+// A cuDNN error (a dl::Error from CUDNN_CHECK) skips the benchmark with cuDNN's message.
+template <typename Shape_, typename Body>
+void skip_on_error(benchmark::State& state, Body body, Shape_ s, bool backward) {
+  if (!require_gpu(state)) return;
+  try {
+    body(state, s, backward);
+  } catch (const Error& e) {
+    state.SkipWithError((std::string("cuDNN: ") + e.what()).c_str());
+  }
+}
+void cudnn_conv_bench(benchmark::State& state, ConvShape s, bool backward) {
+  skip_on_error(state, cudnn_conv_bench_body, s, backward);
+}
+void cudnn_bn_bench(benchmark::State& state, BnShape s, bool backward) {
+  skip_on_error(state, cudnn_bn_bench_body, s, backward);
 }
 
 const bool registered = [] {

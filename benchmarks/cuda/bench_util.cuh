@@ -16,7 +16,30 @@
 
 namespace dl::bench {
 
+// Setup data are made once per benchmark, not once per run: Google Benchmark calls a benchmark
+// function several times (the iteration-count trials, then each repetition), and drawing tens of
+// MB of random numbers on the host each time can cost more than the kernels timed. The k-th
+// device_tensor() call of a run looks at slot k: if it holds a pristine tensor drawn with the
+// same (shape, seed, lo, hi), the run gets a device-side copy of it (so writes by one run or one
+// benchmark never leak into the next); otherwise slot k is drawn anew. require_gpu() starts a
+// run (k = 0). Memory: one pristine copy per slot (a few slots of at most 64 MB).
+struct SetupSlot {
+  Shape shape;
+  uint64_t seed = 0;
+  float lo = 0, hi = 0;
+  Tensor pristine;
+};
+inline std::vector<SetupSlot>& setup_slots() {
+  static std::vector<SetupSlot> slots;
+  return slots;
+}
+inline size_t& next_setup_slot() {
+  static size_t k = 0;
+  return k;
+}
+
 inline bool require_gpu(benchmark::State& state) {
+  next_setup_slot() = 0;
   try {
     backend(Device::CUDA);
     return true;
@@ -26,10 +49,18 @@ inline bool require_gpu(benchmark::State& state) {
   }
 }
 
-// A random device tensor (uniform [lo, hi)).
+// A random device tensor (uniform [lo, hi)), drawn once per benchmark (see SetupSlot).
 inline Tensor device_tensor(const Shape& shape, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
-  Generator gen(seed);
-  return rand_uniform(shape, lo, hi, gen, Device::CUDA);
+  std::vector<SetupSlot>& slots = setup_slots();
+  const size_t k = next_setup_slot()++;
+  if (k >= slots.size()) slots.resize(k + 1);
+  SetupSlot& s = slots[k];
+  if (!s.pristine.defined() || s.shape != shape || s.seed != seed || s.lo != lo || s.hi != hi) {
+    s.pristine = Tensor();  // free the old slot before drawing the new one
+    Generator gen(seed);
+    s = SetupSlot{shape, seed, lo, hi, rand_uniform(shape, lo, hi, gen, Device::CUDA)};
+  }
+  return s.pristine.clone();
 }
 
 inline void flush_l2() {
