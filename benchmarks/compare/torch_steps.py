@@ -15,6 +15,14 @@ Cases (batch 256 unless said otherwise; the step is forward, backward and Adam(l
     ntxent         l2-normalize + NT-Xent (tau 0.5) forward + backward, 2N = 512, d = 128
     mlp            MLP(512, 512, 10) probe step on 512-d features
     sgemm<M>       C = A B, square M x M (reports GFLOP/s in gflops=)
+    ae64           as ae16 at width 64 (MLP(512, 512, 128))
+    simclr64       one faithful SimCLR step (experiments/losses.h, paper preset): encoder(64) on the
+                   clean batch and both views, probe MLP(512, 512, 10) on the detached clean
+                   features + cross-entropy, MLP(512, 512, 128) on each view, L2-normalize,
+                   cross-view NT-Xent (tau 0.1: cross-entropy of e1 e2^T / tau against the diagonal)
+--device cuda runs the case on the GPU (each timed step ends with torch.cuda.synchronize(); the
+result line adds gpu_mb=<peak allocated> device=<GPU>); compare.py --device cuda drives it
+beside step_bench_cuda.
 
 Install torch with `apt-get install python3-torch` (Debian: torch 1.13). Without it this
 script prints `SKIP side=torch reason=...` and exits 0.
@@ -121,8 +129,8 @@ def nt_xent(z1, z2, tau):
     return F.cross_entropy(s, target)
 
 
-def make_case(case, batch):
-    """Returns step() -> None running one timed unit of work."""
+def make_case(case, batch, dev="cpu"):
+    """Returns step() -> None running one timed unit of work (model cases on `dev`)."""
     g = torch.Generator().manual_seed(1)
     if case.startswith("sgemm"):
         m = int(case[5:])
@@ -147,18 +155,28 @@ def make_case(case, batch):
             F.cross_entropy(head(x), y).backward()
             opt.step()
         return step, None
-    x = torch.rand(batch, 3, 32, 32, generator=g) * 2 - 1
-    y = torch.randint(0, 10, (batch,), generator=g)
+    x = (torch.rand(batch, 3, 32, 32, generator=g) * 2 - 1).to(dev)
+    y = torch.randint(0, 10, (batch,), generator=g).to(dev)
     if case in ("sup64", "sup16"):
         w = int(case[3:])
-        enc, head = Encoder(w), mlp(8 * w, 512, 10)
+        enc, head = Encoder(w).to(dev), mlp(8 * w, 512, 10).to(dev)
         params = list(enc.parameters()) + list(head.parameters())
         loss_fn = lambda: F.cross_entropy(head(enc(x)), y)
-    elif case == "ae16":
-        w = 16
-        enc, ae_mlp, dec = Encoder(w), mlp(8 * w, 512, 128), Decoder(128, w)
+    elif case in ("ae16", "ae64"):
+        w = int(case[2:])
+        enc, ae_mlp, dec = Encoder(w).to(dev), mlp(8 * w, 512, 128).to(dev), Decoder(128, w).to(dev)
         params = list(enc.parameters()) + list(ae_mlp.parameters()) + list(dec.parameters())
         loss_fn = lambda: F.mse_loss(dec(ae_mlp(enc(x))), x)
+    elif case == "simclr64":
+        enc, cls, head = Encoder(64).to(dev), mlp(512, 512, 10).to(dev), mlp(512, 512, 128).to(dev)
+        v1, v2 = torch.rand(batch, 3, 32, 32, generator=g).to(dev), torch.rand(batch, 3, 32, 32, generator=g).to(dev)
+        params = list(enc.parameters()) + list(cls.parameters()) + list(head.parameters())
+        diag = torch.arange(batch, device=dev)
+
+        def loss_fn():
+            h, h1, h2 = enc(x), enc(v1), enc(v2)  # the reference's order: clean, view 1, view 2
+            e1, e2 = F.normalize(head(h1), dim=1), F.normalize(head(h2), dim=1)
+            return F.cross_entropy(cls(h.detach()), y) + F.cross_entropy(e1 @ e2.t() / 0.1, diag)
     else:
         raise SystemExit(f"unknown case {case}")
     opt = torch.optim.Adam(params, lr=3e-4)
@@ -177,22 +195,37 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    step, flops = make_case(a.case, a.batch)  # ntxent: z1, z2 (batch, 128), 2N = 2 batch rows
+    cuda = a.device == "cuda"
+    if cuda and not torch.cuda.is_available():
+        print("SKIP side=torch reason=no_cuda (torch.cuda.is_available() is False)")
+        sys.exit(0)
+    if cuda:  # FP32 everywhere, as ours (no TF32 in cuBLAS or cuDNN)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    step, flops = make_case(a.case, a.batch, a.device)  # ntxent: z1, z2 (batch, 128), 2N = 2 batch rows
     for _ in range(a.warmup):
         step()
+    sync()
     times = []
     c0 = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(a.reps):
         t0 = time.perf_counter()
         step()
+        sync()
         times.append((time.perf_counter() - t0) * 1e3)
     c1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu_ms = (c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime) * 1e3 / a.reps
     med = statistics.median(times)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     extra = f" gflops={flops / med / 1e6:.1f}" if flops else ""
+    if cuda:
+        extra += (f" gpu_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}"
+                  f" device={torch.cuda.get_device_name().replace(' ', '_')} torch={torch.__version__}")
     print(f"RESULT side=torch case={a.case} median_ms={med:.3f} min_ms={min(times):.3f} cpu_ms={cpu_ms:.3f} reps={a.reps} "
           f"rss_mb={rss_mb:.1f} threads={torch.get_num_threads()}{extra}")
 
