@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "kernels/cuda/nvtx.h"
 #include "tensor/tensor.h"
 #include "tests/cuda/cuda_test_util.h"
 
@@ -25,12 +24,6 @@ TEST(CudaBackend, WithoutGpuAskingForCudaIsAClearError) {
     EXPECT_NE(msg.find("GPU"), std::string::npos) << msg;  // says why: no usable GPU
   }
   EXPECT_THROW(random_tensor({4}, 1, -1, 1, false).to(Device::CUDA), Error);
-}
-
-TEST(CudaBackend, NvtxRangeCompilesAndNests) {
-  NvtxRange outer("test.outer");
-  { NvtxRange inner(std::string("test.inner")); }
-  SUCCEED();
 }
 
 TEST(CudaBackend, CopiesRoundTrip) {
