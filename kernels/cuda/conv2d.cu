@@ -6,12 +6,14 @@
 //   cols[(c KH + kh) KW + kw][i P + oh OW + ow] = inp[n0 + i][c][oh s - pad + kh][ow s - pad + kw]
 // (zero outside the image). Then, per chunk,
 //   forward   Y (OC, nb P)     = W (OC, K) cols (K, nb P)     -> scattered into NCHW, + bias
+//             (P >= 256: one GEMM per image written straight into NCHW, no scatter pass)
 //   dweight   dW (OC, K)      += dY (OC, nb P) cols^T          (dY gathered from NCHW)
 //   dinp      dcols (K, nb P)  = W^T (K, OC) dY (OC, nb P)     -> col2im into dinp
 // nb is as large as a 256 MB column buffer allows (the whole batch for the small layers), so the
 // GEMMs are big. col2im is a gather: one thread per input pixel adds its KH KW contributions in a
 // fixed order, so the backward has no atomics and is deterministic; dweight is accumulated over
-// the chunks in order on the stream.
+// the chunks in order on the stream. im2col / col2im put (image, channel) in the grid's z / y and
+// take the kernel size and stride as template parameters for the ResNet shapes (PlaneGrid).
 //
 // Naive: a direct kernel, one thread per output value looping over C KH KW taps and reading
 // the input from global memory with little reuse: latency/memory bound, far below the FP32 peak.
@@ -47,43 +49,122 @@ Conv make_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OC, int64_t K
 constexpr int64_t kMaxColsFloats = int64_t{64} << 20;  // 256 MB of columns per chunk
 
 int64_t images_per_chunk(const Conv& d) {
-  return std::clamp<int64_t>(kMaxColsFloats / std::max<int64_t>(1, d.K * d.P), 1, d.N);
+  // At most 65535 images: the chunk's images are the grid's z dimension in im2col / col2im.
+  return std::clamp<int64_t>(kMaxColsFloats / std::max<int64_t>(1, d.K * d.P), 1, std::min<int64_t>(d.N, 65535));
 }
 
-// cols (K, nb P), one thread per element.
+// Launch shape of im2col / col2im: image i of the chunk in blockIdx.z, channel c in blockIdx.y,
+// pixels of that (image, channel) plane along x, so no thread divides a 64-bit flat index into
+// (image, channel, pixel); the only division left is a 32-bit pixel -> (row, column). The kernel
+// size and stride are template parameters for the ResNet shapes (3x3 stride 1 and 2, 1x1 stride
+// 1 and 2): the tap loops unroll and the col2im stride tests become shifts and masks; 0 means
+// "read it from Conv" (the generic instance for any other shape).
+struct PlaneGrid {
+  dim3 grid, block;
+};
+PlaneGrid plane_grid(int64_t pixels, int64_t C, int64_t nb) {
+  DL_CHECK(C <= 65535 && nb <= 65535, "conv2d (CUDA): ", C, " channels or ", nb,
+           " images per chunk exceed the grid's y/z limit of 65535");
+  // Block: the plane rounded up to whole warps, at most 256 threads (4x4 planes: one warp).
+  const int threads = static_cast<int>(std::min<int64_t>(256, ceil_div(pixels, 32) * 32));
+  return {dim3(static_cast<unsigned>(ceil_div(pixels, threads)), static_cast<unsigned>(C), static_cast<unsigned>(nb)),
+          dim3(static_cast<unsigned>(threads))};
+}
+
+// cols (K, nb P): thread (i, c, p) writes the KH KW entries of output pixel p of image i that
+// read channel c, rows (c KH + kh) KW + kw, column i P + p (coalesced along p for each tap).
+template <int KH_, int KW_, int S_>
 __global__ void im2col_kernel(float* cols, const float* inp, Conv d, int64_t n0, int64_t nb) {
+  const int KH = KH_ ? KH_ : static_cast<int>(d.KH), KW = KW_ ? KW_ : static_cast<int>(d.KW);
+  const int S = S_ ? S_ : static_cast<int>(d.s);
+  const int H = static_cast<int>(d.H), W = static_cast<int>(d.W), OW = static_cast<int>(d.OW);
+  const int P = static_cast<int>(d.P), pad = static_cast<int>(d.pad);
+  const int i = blockIdx.z, c = blockIdx.y;
+  const int p = blockIdx.x * blockDim.x + threadIdx.x;
+  if (p >= P) return;
   const int64_t ld = nb * d.P;
-  DL_GRID_STRIDE_LOOP(idx, d.K * ld) {
-    const int64_t row = idx / ld, col = idx - row * ld;
-    const int64_t i = col / d.P, p = col - i * d.P;
-    const int64_t oh = p / d.OW, ow = p - oh * d.OW;
-    const int64_t c = row / (d.KH * d.KW), kh = (row / d.KW) % d.KH, kw = row % d.KW;
-    const int64_t ih = oh * d.s - d.pad + kh, iw = ow * d.s - d.pad + kw;
-    const bool inside = ih >= 0 && ih < d.H && iw >= 0 && iw < d.W;
-    cols[idx] = inside ? inp[(((n0 + i) * d.C + c) * d.H + ih) * d.W + iw] : 0.0f;
+  const float* plane = inp + ((n0 + i) * d.C + c) * d.H * d.W;
+  float* out = cols + static_cast<int64_t>(c) * KH * KW * ld + static_cast<int64_t>(i) * d.P + p;
+  const int oh = p / OW, ow = p - oh * OW;
+  const int ih0 = oh * S - pad, iw0 = ow * S - pad;
+#pragma unroll
+  for (int kh = 0; kh < KH; ++kh) {
+    const int ih = ih0 + kh;
+    const bool row_inside = static_cast<unsigned>(ih) < static_cast<unsigned>(H);
+#pragma unroll
+    for (int kw = 0; kw < KW; ++kw) {
+      const int iw = iw0 + kw;
+      const bool inside = row_inside && static_cast<unsigned>(iw) < static_cast<unsigned>(W);
+      out[static_cast<int64_t>(kh * KW + kw) * ld] = inside ? plane[ih * W + iw] : 0.0f;
+    }
   }
 }
 
-// dinp for images [n0, n0 + nb) (written), one thread per input pixel: the sum over (kh, kw) of
-// the column entries that were read from this pixel, i.e. those with oh s - pad + kh = ih.
+// dinp for images [n0, n0 + nb) (written), thread (i, c, q) = input pixel q of image i, channel
+// c: the sum over (kh, kw) of the column entries that were read from this pixel, i.e. those
+// with oh S - pad + kh = ih and ow S - pad + kw = iw, in a fixed order (kh, then kw), so the
+// backward has no atomics and is deterministic.
+template <int KH_, int KW_, int S_>
 __global__ void col2im_kernel(float* dinp, const float* dcols, Conv d, int64_t n0, int64_t nb) {
-  const int64_t ld = nb * d.P, HW = d.H * d.W;
-  DL_GRID_STRIDE_LOOP(idx, nb * d.C * HW) {
-    const int64_t iw = idx % d.W, ih = (idx / d.W) % d.H, c = (idx / HW) % d.C, i = idx / (d.C * HW);
-    float acc = 0.0f;
-    for (int64_t kh = 0; kh < d.KH; ++kh) {
-      const int64_t th = ih + d.pad - kh;  // = oh s
-      if (th < 0 || th % d.s != 0 || th / d.s >= d.OH) continue;
-      const int64_t oh = th / d.s;
-      for (int64_t kw = 0; kw < d.KW; ++kw) {
-        const int64_t tw = iw + d.pad - kw;  // = ow s
-        if (tw < 0 || tw % d.s != 0 || tw / d.s >= d.OW) continue;
-        const int64_t ow = tw / d.s, row = (c * d.KH + kh) * d.KW + kw;
-        acc += dcols[row * ld + i * d.P + oh * d.OW + ow];
-      }
+  const int KH = KH_ ? KH_ : static_cast<int>(d.KH), KW = KW_ ? KW_ : static_cast<int>(d.KW);
+  const int S = S_ ? S_ : static_cast<int>(d.s);
+  const int W = static_cast<int>(d.W), OH = static_cast<int>(d.OH), OW = static_cast<int>(d.OW);
+  const int pad = static_cast<int>(d.pad), HW = static_cast<int>(d.H * d.W);
+  const int i = blockIdx.z, c = blockIdx.y;
+  const int q = blockIdx.x * blockDim.x + threadIdx.x;
+  if (q >= HW) return;
+  const int64_t ld = nb * d.P;
+  const float* src = dcols + static_cast<int64_t>(c) * KH * KW * ld + static_cast<int64_t>(i) * d.P;
+  const int ih = q / W, iw = q - ih * W;
+  float acc = 0.0f;
+#pragma unroll
+  for (int kh = 0; kh < KH; ++kh) {
+    const int th = ih + pad - kh;  // = oh S
+    if (th < 0 || th % S != 0 || th / S >= OH) continue;
+    const int oh = th / S;
+#pragma unroll
+    for (int kw = 0; kw < KW; ++kw) {
+      const int tw = iw + pad - kw;  // = ow S
+      if (tw < 0 || tw % S != 0 || tw / S >= OW) continue;
+      acc += src[static_cast<int64_t>(kh * KW + kw) * ld + oh * OW + tw / S];
     }
-    dinp[n0 * d.C * HW + idx] = acc;
   }
+  dinp[((n0 + i) * d.C + c) * d.H * d.W + q] = acc;
+}
+
+// One launch of im2col or col2im with the instance for the shape (see PlaneGrid).
+template <template <int, int, int> class Launch, typename... Args>
+void launch_for_shape(const Conv& d, Args... args) {
+  if (d.KH == 3 && d.KW == 3 && d.s == 1) return Launch<3, 3, 1>::run(d, args...);
+  if (d.KH == 3 && d.KW == 3 && d.s == 2) return Launch<3, 3, 2>::run(d, args...);
+  if (d.KH == 1 && d.KW == 1 && d.s == 1) return Launch<1, 1, 1>::run(d, args...);
+  if (d.KH == 1 && d.KW == 1 && d.s == 2) return Launch<1, 1, 2>::run(d, args...);
+  return Launch<0, 0, 0>::run(d, args...);
+}
+template <int KH, int KW, int S>
+struct Im2col {
+  static void run(const Conv& d, float* cols, const float* inp, int64_t n0, int64_t nb) {
+    const PlaneGrid g = plane_grid(d.P, d.C, nb);
+    im2col_kernel<KH, KW, S><<<g.grid, g.block, 0, stream()>>>(cols, inp, d, n0, nb);
+    CUDA_CHECK_LAUNCH();
+  }
+};
+template <int KH, int KW, int S>
+struct Col2im {
+  static void run(const Conv& d, float* dinp, const float* dcols, int64_t n0, int64_t nb) {
+    const PlaneGrid g = plane_grid(d.H * d.W, d.C, nb);
+    col2im_kernel<KH, KW, S><<<g.grid, g.block, 0, stream()>>>(dinp, dcols, d, n0, nb);
+    CUDA_CHECK_LAUNCH();
+  }
+};
+
+// out[n, o, p] += bias[o] in place (NCHW), plane (n, o) per (blockIdx.z, blockIdx.y).
+__global__ void add_bias_kernel(float* out, const float* bias, int64_t P) {
+  const int64_t plane = static_cast<int64_t>(blockIdx.z) * gridDim.y + blockIdx.y;
+  const float b = bias[blockIdx.y];
+  for (int64_t p = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; p < P;
+       p += static_cast<int64_t>(blockDim.x) * gridDim.x)
+    out[plane * P + p] += b;
 }
 
 // out (NCHW, images n0..) = Y (OC, nb P) + bias; one thread per output element.
@@ -104,20 +185,38 @@ __global__ void gather_kernel(float* dY, const float* dout, Conv d, int64_t n0, 
 
 }  // namespace
 
+// Below this many output pixels per image the per-image GEMMs of the direct NCHW path are too
+// thin for cuBLAS's tiles (P = 16 or 64 rows of C^T), and one GEMM over the chunk plus a scatter
+// pass is faster; from here on the scatter pass (a read and a write of the whole output) is the
+// larger cost. A guess from the shapes, to be settled by BM_cuda_conv_fwd on a GPU.
+constexpr int64_t kDirectNchwMinPixels = 256;
+
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                     int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0 || OC == 0) return;
   const int64_t nb_max = images_per_chunk(d);
+  const bool direct = d.P >= kDirectNchwMinPixels;
   ScratchBuffer cols(static_cast<size_t>(d.K * nb_max * d.P) * sizeof(float));
-  ScratchBuffer Y(static_cast<size_t>(OC * nb_max * d.P) * sizeof(float));
+  ScratchBuffer Y(direct ? 0 : static_cast<size_t>(OC * nb_max * d.P) * sizeof(float));
   for (int64_t n0 = 0; n0 < N; n0 += nb_max) {
     const int64_t nb = std::min(nb_max, N - n0);
-    im2col_kernel<<<grid_for(d.K * nb * d.P), kBlock, 0, stream()>>>(cols.as<float>(), inp, d, n0, nb);
-    CUDA_CHECK_LAUNCH();
-    gemm(false, false, OC, nb * d.P, d.K, 1.0f, weight, cols.as<float>(), 0.0f, Y.as<float>());
-    scatter_kernel<<<grid_for(nb * OC * d.P), kBlock, 0, stream()>>>(out, Y.as<float>(), bias, d, n0, nb);
-    CUDA_CHECK_LAUNCH();
+    launch_for_shape<Im2col>(d, cols.as<float>(), inp, n0, nb);
+    if (direct) {
+      // Straight into NCHW: per image i of the chunk, out_i (OC, P) = W (OC, K) cols_i (K, P),
+      // where cols_i is columns [i P, (i + 1) P) of cols (row stride nb P).
+      gemm_strided_batched(false, false, OC, d.P, d.K, 1.0f, weight, d.K, 0, cols.as<float>(), nb * d.P, d.P, 0.0f,
+                           out + n0 * OC * d.P, d.P, OC * d.P, nb);
+      if (bias) {
+        const PlaneGrid g = plane_grid(d.P, OC, nb);
+        add_bias_kernel<<<g.grid, g.block, 0, stream()>>>(out + n0 * OC * d.P, bias, d.P);
+        CUDA_CHECK_LAUNCH();
+      }
+    } else {
+      gemm(false, false, OC, nb * d.P, d.K, 1.0f, weight, cols.as<float>(), 0.0f, Y.as<float>());
+      scatter_kernel<<<grid_for(nb * OC * d.P), kBlock, 0, stream()>>>(out, Y.as<float>(), bias, d, n0, nb);
+      CUDA_CHECK_LAUNCH();
+    }
   }
 }
 
@@ -136,14 +235,12 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     gather_kernel<<<grid_for(nb * OC * d.P), kBlock, 0, stream()>>>(dY.as<float>(), dout, d, n0, nb);
     CUDA_CHECK_LAUNCH();
     if (dweight) {
-      im2col_kernel<<<grid_for(d.K * nb * d.P), kBlock, 0, stream()>>>(cols.as<float>(), inp, d, n0, nb);
-      CUDA_CHECK_LAUNCH();
+      launch_for_shape<Im2col>(d, cols.as<float>(), inp, n0, nb);
       gemm(false, true, OC, d.K, nb * d.P, 1.0f, dY.as<float>(), cols.as<float>(), 1.0f, dweight);  // +=
     }
     if (dinp) {
       gemm(true, false, d.K, nb * d.P, OC, 1.0f, weight, dY.as<float>(), 0.0f, cols.as<float>());
-      col2im_kernel<<<grid_for(nb * C * H * W), kBlock, 0, stream()>>>(dinp, cols.as<float>(), d, n0, nb);
-      CUDA_CHECK_LAUNCH();
+      launch_for_shape<Col2im>(d, dinp, static_cast<const float*>(cols.as<float>()), n0, nb);
     }
   }
 }
