@@ -11,9 +11,6 @@
 
 namespace dl::cpu {
 
-// param, exp_avg, exp_avg_sq (n) updated; grad (n) read.
-void adam_update(float* param, float* exp_avg, float* exp_avg_sq, const float* grad, int64_t n, float lr,
-                 float beta1, float beta2, float eps, float weight_decay, bool decoupled, float bias_correction1,
-                 float bias_correction2_sqrt);
+#include "kernels/signatures/adam.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

@@ -8,7 +8,6 @@
 
 namespace dl::cpu {
 
-void add_relu_forward(float* out, const float* a, const float* b, int64_t n);
-void add_relu_backward(float* dab, const float* dout, const float* out, int64_t n);
+#include "kernels/signatures/add_relu.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

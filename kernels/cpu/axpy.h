@@ -5,6 +5,6 @@
 
 namespace dl::cpu {
 
-void axpy(float* y, const float* x, float a, int64_t n);
+#include "kernels/signatures/axpy.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

@@ -6,10 +6,6 @@
 
 namespace dl::cpu {
 
-// loss (1) written. mu, logvar (n).
-void kl_normal_forward(float* loss, const float* mu, const float* logvar, int64_t n);
-// dmu = mu dloss/n, dlogvar = 0.5 (exp(logvar) - 1) dloss/n; both written (=), either may be null.
-void kl_normal_backward(float* dmu, float* dlogvar, const float* dloss, const float* mu, const float* logvar,
-                        int64_t n);
+#include "kernels/signatures/kl_normal.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

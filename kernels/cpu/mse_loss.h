@@ -5,9 +5,6 @@
 
 namespace dl::cpu {
 
-// loss (1) written. pred, target (n).
-void mse_loss_forward(float* loss, const float* pred, const float* target, int64_t n);
-// dpred (n) written (=): 2 (pred - target) dloss[0] / n. The target gets no gradient.
-void mse_loss_backward(float* dpred, const float* dloss, const float* pred, const float* target, int64_t n);
+#include "kernels/signatures/mse_loss.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

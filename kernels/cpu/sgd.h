@@ -11,11 +11,6 @@
 
 namespace dl::cpu {
 
-// param, momentum_buf (n) updated; grad (n) read.
-void sgd_update(float* param, float* momentum_buf, const float* grad, int64_t n, float lr, float momentum,
-                float dampening, float weight_decay, bool nesterov, bool first_step, float grad_scale);
-
-// sum_i x_i^2 in double, over fixed chunks combined in order (deterministic for any thread count).
-double sum_squares(const float* x, int64_t n);
+#include "kernels/signatures/sgd.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

@@ -1,7 +1,7 @@
 // unary.h - elementwise functions y = f(x) on the CPU, n floats each.
 // Every backward has the same arguments (dinp, dout, inp, out, n) and WRITES (=)
 // dinp = dout * f'(x), using whichever of inp (x) or out (y) gives the cheaper formula:
-//   relu    y = max(x, 0)       dx = g [y > 0]        (mask from the output)
+//   relu    y = max(x, 0)       dx = g [y > 0]        (mask from the output; a NaN x gives y NaN, dx 0)
 //   sigmoid y = 1 / (1 + e^-x)  dx = g y (1 - y)
 //   exp     y = e^x             dx = g y
 //   log     y = ln x            dx = g / x
@@ -14,19 +14,6 @@
 
 namespace dl::cpu {
 
-void relu_forward(float* out, const float* inp, int64_t n);
-void relu_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void sigmoid_forward(float* out, const float* inp, int64_t n);
-void sigmoid_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void exp_forward(float* out, const float* inp, int64_t n);
-void exp_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void log_forward(float* out, const float* inp, int64_t n);
-void log_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void sqrt_forward(float* out, const float* inp, int64_t n);
-void sqrt_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void square_forward(float* out, const float* inp, int64_t n);
-void square_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void neg_forward(float* out, const float* inp, int64_t n);
-void neg_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
+#include "kernels/signatures/unary.inc"  // the signatures and their contract
 
 }  // namespace dl::cpu

@@ -1,13 +1,11 @@
-// adam.h - CUDA twin of kernels/cpu/adam.h (the Adam / AdamW update; formulas there): same
-// arguments, device pointers.
+// adam.h - CUDA twin of kernels/cpu/adam.h (the Adam / AdamW update): the same functions, arguments
+// and semantics (shapes, formulas, = vs +=) on device pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/optimizers.md#adam
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-void adam_update(float* param, float* exp_avg, float* exp_avg_sq, const float* grad, int64_t n, float lr,
-                 float beta1, float beta2, float eps, float weight_decay, bool decoupled, float bias_correction1,
-                 float bias_correction2_sqrt);
+#include "kernels/signatures/adam.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

@@ -1,14 +1,12 @@
-// add_relu.h - CUDA twin of kernels/cpu/add_relu.h (the ResNet blocks' residual join, relu(a + b),
-// in one pass): same functions and arguments, device pointers.
-//   forward   out = max(a + b, 0)
-//   backward  dab = dout [out > 0], written (=): the gradient of both a and b.
+// add_relu.h - CUDA twin of kernels/cpu/add_relu.h (relu(a + b) in one pass: the ResNet blocks'
+// residual join): the same functions, arguments and semantics (shapes, formulas, = vs +=) on device
+// pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-void add_relu_forward(float* out, const float* a, const float* b, int64_t n);
-void add_relu_backward(float* dab, const float* dout, const float* out, int64_t n);
+#include "kernels/signatures/add_relu.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

@@ -1,13 +1,11 @@
-// avgpool.h - CUDA twin of kernels/cpu/avgpool.h: same arguments, device pointers.
+// avgpool.h - CUDA twin of kernels/cpu/avgpool.h: the same functions, arguments and semantics
+// (shapes, formulas, = vs +=) on device pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/derivations.md#avgpool
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-// out (N, C) from inp (N, C, H, W).
-void global_avg_pool_forward(float* out, const float* inp, int64_t N, int64_t C, int64_t H, int64_t W);
-// dinp (N, C, H, W) = dout[n, c] / (H W) (written, not accumulated).
-void global_avg_pool_backward(float* dinp, const float* dout, int64_t N, int64_t C, int64_t H, int64_t W);
+#include "kernels/signatures/avgpool.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

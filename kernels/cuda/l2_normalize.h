@@ -1,17 +1,11 @@
-// l2_normalize.h - CUDA twin of kernels/cpu/l2_normalize.h: the same functions and arguments, device pointers.
-// Semantics (shapes, formulas, = vs +=, determinism) are documented there; kernels/cuda/l2_normalize.cu implements them.
+// l2_normalize.h - CUDA twin of kernels/cpu/l2_normalize.h: the same functions, arguments and
+// semantics (shapes, formulas, = vs +=) on device pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/derivations.md#l2-normalize
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-// out (N, D) = inp / max(norm, eps);  norm (N) = ||inp row||_2 is kept for the backward.
-void l2_normalize_forward(float* out, float* norm, const float* inp, int64_t N, int64_t D, float eps);
-// With y = out and g = dout, per row (written):
-//   norm > eps:  dinp = (g - y (y . g)) / norm     (the Jacobian of x / ||x|| is (I - y y^T) / ||x||)
-//   otherwise:   dinp = g / eps                    (the clamp is active: a constant divisor)
-void l2_normalize_backward(float* dinp, const float* dout, const float* inp, const float* out, const float* norm,
-                           int64_t N, int64_t D, float eps);
+#include "kernels/signatures/l2_normalize.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

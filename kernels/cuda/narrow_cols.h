@@ -1,12 +1,11 @@
-// narrow_cols.h - CUDA twin of kernels/cpu/narrow_cols.h: same functions and arguments, device
-// pointers, enqueued on dl::cuda::stream().
+// narrow_cols.h - CUDA twin of kernels/cpu/narrow_cols.h: the same functions, arguments and
+// semantics (shapes, formulas, = vs +=) on device pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/derivations.md#elementwise
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-void narrow_cols_forward(float* out, const float* inp, int64_t N, int64_t D, int64_t begin, int64_t w);
-void narrow_cols_backward(float* dinp, const float* dout, int64_t N, int64_t D, int64_t begin, int64_t w);
+#include "kernels/signatures/narrow_cols.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

@@ -1,13 +1,11 @@
-// upsample.h - CUDA twin of kernels/cpu/upsample.h: same arguments, device pointers.
+// upsample.h - CUDA twin of kernels/cpu/upsample.h: the same functions, arguments and semantics
+// (shapes, formulas, = vs +=) on device pointers, enqueued on dl::cuda::stream().
 // Derivation: docs/derivations.md#upsample
 #pragma once
 #include <cstdint>
 
 namespace dl::cuda {
 
-// out (N, C, 2H, 2W) from inp (N, C, H, W).
-void upsample_nearest2x_forward(float* out, const float* inp, int64_t N, int64_t C, int64_t H, int64_t W);
-// dinp (N, C, H, W) = sum of dout (N, C, 2H, 2W) over each 2x2 block (written, not accumulated).
-void upsample_nearest2x_backward(float* dinp, const float* dout, int64_t N, int64_t C, int64_t H, int64_t W);
+#include "kernels/signatures/upsample.inc"  // the signatures and their contract
 
 }  // namespace dl::cuda

@@ -6,10 +6,6 @@
 
 namespace dl::ref {
 
-// param, exp_avg, exp_avg_sq (n) updated in place; grad (n) read.
-// bias_correction1 = 1 - beta1^t and bias_correction2_sqrt = sqrt(1 - beta2^t), from the caller.
-void adam_update(float* param, float* exp_avg, float* exp_avg_sq, const float* grad, int64_t n, float lr,
-                 float beta1, float beta2, float eps, float weight_decay, bool decoupled, float bias_correction1,
-                 float bias_correction2_sqrt);
+#include "kernels/signatures/adam.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

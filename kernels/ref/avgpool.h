@@ -6,9 +6,6 @@
 
 namespace dl::ref {
 
-// out (N, C) from inp (N, C, H, W).
-void global_avg_pool_forward(float* out, const float* inp, int64_t N, int64_t C, int64_t H, int64_t W);
-// dinp (N, C, H, W) = dout[n, c] / (H W), written (=).
-void global_avg_pool_backward(float* dinp, const float* dout, int64_t N, int64_t C, int64_t H, int64_t W);
+#include "kernels/signatures/avgpool.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

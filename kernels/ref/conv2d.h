@@ -11,17 +11,6 @@
 
 namespace dl::ref {
 
-// out[n, o, oh, ow] = bias[o] + sum_{c, kh, kw} weight[o, c, kh, kw] inp[n, c, oh s - pad + kh, ow s - pad + kw]
-void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                    int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad);
-
-// dinp (N, C, H, W) written (=); dweight (OC, C, KH, KW) and dbias (OC) accumulated (+=); any may be null.
-//   dbias[o]             += sum_{n, oh, ow} dout[n, o, oh, ow]
-//   dweight[o, c, kh, kw] += sum_{n, oh, ow} dout[n, o, oh, ow] inp[n, c, oh s - pad + kh, ow s - pad + kw]
-//   dinp[n, c, ih, iw]    = sum of weight[o, c, kh, kw] dout[n, o, oh, ow] over every (o, kh, kw, oh, ow)
-//                           with oh s - pad + kh = ih and ow s - pad + kw = iw
-void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                     const float* weight, int64_t N, int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH,
-                     int64_t KW, int64_t stride, int64_t pad);
+#include "kernels/signatures/conv2d.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

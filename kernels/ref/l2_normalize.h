@@ -6,11 +6,6 @@
 
 namespace dl::ref {
 
-// out (N, D) = inp / max(norm, eps);  norm (N) = ||inp row||_2, kept for the backward.
-void l2_normalize_forward(float* out, float* norm, const float* inp, int64_t N, int64_t D, float eps);
-// dinp (N, D) written (=); null dinp is skipped. With y = out, g = dout, per row:
-//   norm > eps:  dinp = (g - y (y . g)) / norm;   otherwise  dinp = g / eps.
-void l2_normalize_backward(float* dinp, const float* dout, const float* inp, const float* out, const float* norm,
-                           int64_t N, int64_t D, float eps);
+#include "kernels/signatures/l2_normalize.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

@@ -6,9 +6,6 @@
 
 namespace dl::ref {
 
-// out (N, D) = log_softmax(inp) row by row.
-void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t D);
-// dinp (N, D) = dout - exp(out) * sum_j dout_j per row, written (=); null dinp is skipped.
-void log_softmax_backward(float* dinp, const float* dout, const float* out, int64_t N, int64_t D);
+#include "kernels/signatures/log_softmax.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

@@ -6,9 +6,6 @@
 
 namespace dl::ref {
 
-// loss (1) written (0 when n = 0). pred, target (n).
-void mse_loss_forward(float* loss, const float* pred, const float* target, int64_t n);
-// dpred (n) written (=): 2 (pred - target) dloss[0] / n. The target gets no gradient.
-void mse_loss_backward(float* dpred, const float* dloss, const float* pred, const float* target, int64_t n);
+#include "kernels/signatures/mse_loss.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

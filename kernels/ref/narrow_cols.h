@@ -6,9 +6,6 @@
 
 namespace dl::ref {
 
-// out (N, w) = inp[:, begin:begin+w].
-void narrow_cols_forward(float* out, const float* inp, int64_t N, int64_t D, int64_t begin, int64_t w);
-// dinp (N, D) written (=): dout inside the slice, 0 outside it.
-void narrow_cols_backward(float* dinp, const float* dout, int64_t N, int64_t D, int64_t begin, int64_t w);
+#include "kernels/signatures/narrow_cols.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

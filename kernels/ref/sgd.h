@@ -6,12 +6,6 @@
 
 namespace dl::ref {
 
-// param, momentum_buf (n) updated in place; grad (n) read; momentum_buf may be null when
-// momentum == 0. grad_scale is 1 for SGD, the LARS trust ratio for LARS.
-void sgd_update(float* param, float* momentum_buf, const float* grad, int64_t n, float lr, float momentum,
-                float dampening, float weight_decay, bool nesterov, bool first_step, float grad_scale);
-
-// sum_i x_i^2, accumulated in double.
-double sum_squares(const float* x, int64_t n);
+#include "kernels/signatures/sgd.inc"  // the signatures and their contract
 
 }  // namespace dl::ref

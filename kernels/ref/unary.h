@@ -1,7 +1,7 @@
 // unary.h - plain elementwise functions y = f(x), n floats each.
 // Fast twin: kernels/cpu/unary.h (same arguments). Every backward WRITES (=) dinp = dout f'(x)
 // (a null dinp is skipped), from whichever of x = inp or y = out gives the simpler formula:
-//   relu    y = x > 0 ? x : 0 (NaN -> 0)   dx = g [y > 0]
+//   relu    y = x < 0 ? 0 : x (NaN stays)  dx = g [y > 0] (0 where y is NaN)
 //   sigmoid y = 1 / (1 + e^-x)             dx = g y (1 - y)
 //   exp     y = e^x                        dx = g y
 //   log     y = ln x                       dx = g / x
@@ -14,19 +14,6 @@
 
 namespace dl::ref {
 
-void relu_forward(float* out, const float* inp, int64_t n);
-void relu_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void sigmoid_forward(float* out, const float* inp, int64_t n);
-void sigmoid_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void exp_forward(float* out, const float* inp, int64_t n);
-void exp_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void log_forward(float* out, const float* inp, int64_t n);
-void log_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void sqrt_forward(float* out, const float* inp, int64_t n);
-void sqrt_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void square_forward(float* out, const float* inp, int64_t n);
-void square_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
-void neg_forward(float* out, const float* inp, int64_t n);
-void neg_backward(float* dinp, const float* dout, const float* inp, const float* out, int64_t n);
+#include "kernels/signatures/unary.inc"  // the signatures and their contract
 
 }  // namespace dl::ref
