@@ -14,6 +14,9 @@
 
 namespace dl {
 
+static TapeObserver* g_observer = nullptr;
+void set_tape_observer(TapeObserver* observer) { g_observer = observer; }
+
 bool needs_grad(std::initializer_list<const Tensor*> inputs) {
   if (!grad_enabled()) return false;
   for (const Tensor* t : inputs)
@@ -32,6 +35,7 @@ void record(const char* name, Tensor& out, std::initializer_list<Tensor> inputs,
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
   if (profiler_enabled()) profiler_on_record(name, out.shape().str());
+  if (g_observer) g_observer->on_record(*out.grad_fn(), out);
 }
 
 // A gradient buffer may be shared with another tensor's gradient (accumulate_grad stores the
@@ -42,6 +46,7 @@ void accumulate_grad(const Tensor& t, const Tensor& g) {
   if (!t.defined() || !t.requires_grad()) return;
   check_same_shape(t, g, "accumulate_grad (tensor vs its gradient)");
   TensorImpl& impl = *t.impl();
+  if (g_observer) g_observer->on_grad(t, impl.grad.defined() ? "+=" : "=");
   if (!impl.grad.defined()) {
     impl.grad = g;  // first contribution: keep it as is, no copy
     return;
@@ -53,6 +58,7 @@ void accumulate_grad(const Tensor& t, const Tensor& g) {
 float* grad_buffer(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return nullptr;
   TensorImpl& impl = *t.impl();
+  if (g_observer) g_observer->on_grad(t, impl.grad.defined() ? "+= into .grad" : "+= into zeros");
   if (!impl.grad.defined()) impl.grad = zeros(t.shape(), t.device());
   else if (!owns_storage(impl.grad)) impl.grad = impl.grad.clone();
   return impl.grad.data();
@@ -114,6 +120,7 @@ void backward(const Tensor& root, const Tensor& seed) {
       Tensor grad_out = std::move(outputs[i]->grad);  // intermediate gradients are dropped once used
       outputs[i]->grad = Tensor();
       NvtxRange range(node.name);  // "conv2d", "batchnorm", ... in Nsight's backward timeline
+      if (g_observer) g_observer->on_backward(node, grad_out);
       if (profiler_enabled()) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::string shape = grad_out.shape().str();

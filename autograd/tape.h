@@ -46,4 +46,17 @@ float* grad_buffer(const Tensor& t);
 // Run the tape from `root`. `seed` is dL/d(root); it may be omitted only for a one-element root.
 void backward(const Tensor& root, const Tensor& seed = Tensor());
 
+// An optional watcher of the tape, for teaching and debugging (experiments/bin/one_step.cpp
+// prints a training step with it): told when a node is recorded, when backward runs a node, and
+// where each gradient lands. None by default (one pointer test per event); single-threaded use.
+struct TapeObserver {
+  virtual ~TapeObserver() = default;
+  virtual void on_record(const Node& /*node*/, const Tensor& /*out*/) {}
+  virtual void on_backward(const Node& /*node*/, const Tensor& /*grad_out*/) {}
+  // how: "=" (g itself becomes t's .grad), "+=" (g is added to t's .grad), or "+= into zeros"
+  // and "+= into .grad" (grad_buffer: a kernel is about to accumulate into t's .grad, fresh or not).
+  virtual void on_grad(const Tensor& /*t*/, const char* /*how*/) {}
+};
+void set_tape_observer(TapeObserver* observer);  // nullptr: none
+
 }  // namespace dl

@@ -124,6 +124,18 @@ std::string loss_summary(const std::map<std::string, double>& sums, int64_t n) {
 
 }  // namespace
 
+StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward) {
+  StepResult s;
+  s.loss = forward();  // records the tape
+  s.total = s.loss.total.item();
+  if (!std::isfinite(s.total)) return s;  // diverged: nothing is updated
+  optimizer.zero_grad();                  // drops the previous step's parameter gradients
+  s.loss.total.backward();                // runs the tape: every parameter's .grad
+  optimizer.step();                       // the update, from .grad and the optimizer's state
+  s.updated = true;
+  return s;
+}
+
 TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   cfg.validate();
   const Device device = resolve_device(cfg.device);
@@ -229,13 +241,15 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
       // Batch norm cannot train on one sample (PyTorch raises too); only possible for a last
       // batch of 1 with drop_last false, which the paper's sizes never produce.
       if (b.size() < 2) continue;
-      const Tensor x = b.clean.to(device), y = b.labels.to(device);
-      const Tensor v1 = b.view1.defined() ? b.view1.to(device) : Tensor();
-      const Tensor v2 = b.view2.defined() ? b.view2.to(device) : Tensor();
-      const StepLoss loss = training_loss(model, cfg, x, v1, v2, y, noise_gen);
-      double total = loss.total.item();
-      if (r.steps == cfg.inject_nan_step) total = std::nan("");
-      if (!std::isfinite(total)) {
+      const StepResult step = train_step(adam, [&] {
+        StepLoss l = training_loss(model, cfg, b.clean.to(device), b.view1.defined() ? b.view1.to(device) : Tensor(),
+                                   b.view2.defined() ? b.view2.to(device) : Tensor(), b.labels.to(device), noise_gen);
+        if (r.steps == cfg.inject_nan_step) l.total = full(l.total.shape(), std::nanf(""), device);
+        return l;
+      });
+      const StepLoss& loss = step.loss;
+      const double total = step.total;
+      if (!step.updated) {
         std::string parts;
         for (const auto& [k, v] : loss.parts) parts += " " + k + " = " + std::to_string(v.item()) + ";";
         const bool have_ckpt = fs::exists(ckpt);
@@ -245,9 +259,6 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
             have_ckpt ? "the last good checkpoint is " + ckpt + " (epoch " + std::to_string(epoch) + ")"
                       : std::string("no checkpoint had been written yet")));
       }
-      adam.zero_grad();
-      loss.total.backward();
-      adam.step();
       ++r.steps;
       sums["loss"] += total;
       for (const auto& [k, v] : loss.parts) sums[k] += v.item();

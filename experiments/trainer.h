@@ -25,6 +25,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "experiments/config.h"
+#include "experiments/losses.h"
+#include "nn/optimizer.h"
 #include "tensor/error.h"
 
 namespace dl::experiments {
@@ -59,6 +61,18 @@ struct TrainingDiverged : Error {
 };
 
 TrainResult train(const RunConfig& cfg, const TrainOptions& opt = {});
+
+// One training step, as train() runs it on every batch (docs/one_step.md follows one through
+// the tape): forward() computes the loss, and each differentiable op on the way records a node
+// on the tape; a non-finite total stops there, before anything changes (the caller reports it);
+// else zero_grad, backward through the tape (every parameter's .grad), and the optimizer's
+// update. train() passes training_loss on the batch; experiments/bin/one_step.cpp a tiny AE.
+struct StepResult {
+  StepLoss loss;         // the forward's tensors: the total and its parts
+  double total = 0;      // loss.total as a number
+  bool updated = false;  // false: the total was not finite and nothing was updated
+};
+StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward);
 
 nlohmann::json to_json(const TrainResult& r);
 TrainResult train_result_from_json(const nlohmann::json& j);
