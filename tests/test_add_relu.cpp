@@ -95,7 +95,7 @@ TEST(AddReluRef, SpecialValuesMatch) {
   dl::cpu::add_relu_forward(out_fast.data(), a.data(), b.data(), n);
   dl::ref::add_relu_forward(out_ref.data(), a.data(), b.data(), n);
   EXPECT_TRUE(same_values(out_fast, out_ref));
-  EXPECT_TRUE(std::isnan(out_ref[0]));  // unlike relu, a NaN sum passes through the forward
+  EXPECT_TRUE(std::isnan(out_ref[0]));  // a NaN sum passes through the forward
   dl::cpu::add_relu_backward(d_fast.data(), g.data(), out_ref.data(), n);
   dl::ref::add_relu_backward(d_ref.data(), g.data(), out_ref.data(), n);
   EXPECT_TRUE(same_values(d_fast, d_ref));

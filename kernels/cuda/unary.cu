@@ -11,7 +11,7 @@ namespace dl::cuda {
 namespace {
 
 struct Relu {
-  __device__ static float f(float x) { return x > 0.0f ? x : 0.0f; }
+  __device__ static float f(float x) { return x < 0.0f ? 0.0f : x; }  // NaN passes, as on the CPU
   __device__ static float df(float g, float, float y) { return y > 0.0f ? g : 0.0f; }
 };
 struct Sigmoid {

@@ -5,9 +5,9 @@
 
 namespace dl::ref {
 
-// relu: y = x if x > 0 else 0 (a NaN input gives 0);  dx = g if y > 0 else 0.
+// relu: y = 0 if x < 0 else x (a NaN input stays NaN);  dx = g if y > 0 else 0 (0 where y is NaN).
 void relu_forward(float* out, const float* inp, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+  for (int64_t i = 0; i < n; ++i) out[i] = inp[i] < 0.0f ? 0.0f : inp[i];
 }
 void relu_backward(float* dinp, const float* dout, const float*, const float* out, int64_t n) {
   if (!dinp) return;

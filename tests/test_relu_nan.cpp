@@ -1,0 +1,36 @@
+// test_relu_nan.cpp - relu, add_relu and batchnorm_relu share one NaN rule on the CPU, with the
+// fast kernels (kernels/cpu) and the reference (kernels/ref): a NaN passes through the forward,
+// and the gradient is 0 where the output is NaN or <= 0 (tests/relu_nan_checks.h).
+#include "kernels/cpu_kernels.h"
+#include "tests/relu_nan_checks.h"
+
+namespace dl::test {
+namespace {
+
+TEST(ReluNan, FastCpuKernels) {
+  const ScopedCpuKernels fast(CpuKernels::Fast);
+  check_relu_nan(Device::CPU);
+}
+TEST(ReluNan, RefCpuKernels) {
+  const ScopedCpuKernels ref(CpuKernels::Ref);
+  check_relu_nan(Device::CPU);
+}
+TEST(AddReluNan, FastCpuKernels) {
+  const ScopedCpuKernels fast(CpuKernels::Fast);
+  check_add_relu_nan(Device::CPU);
+}
+TEST(AddReluNan, RefCpuKernels) {
+  const ScopedCpuKernels ref(CpuKernels::Ref);
+  check_add_relu_nan(Device::CPU);
+}
+TEST(BatchnormReluNan, FastCpuKernels) {
+  const ScopedCpuKernels fast(CpuKernels::Fast);
+  check_batchnorm_relu_nan(Device::CPU);
+}
+TEST(BatchnormReluNan, RefCpuKernels) {
+  const ScopedCpuKernels ref(CpuKernels::Ref);
+  check_batchnorm_relu_nan(Device::CPU);
+}
+
+}  // namespace
+}  // namespace dl::test
