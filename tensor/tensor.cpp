@@ -7,7 +7,6 @@
 #include <ostream>
 #include <sstream>
 
-#include "autograd/grad_mode.h"
 #include "tensor/error.h"
 
 namespace dl {
@@ -61,7 +60,6 @@ void Tensor::set_grad(const Tensor& g) {
 }
 void Tensor::zero_grad() { checked(impl_), impl_->grad = Tensor(); }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
-void Tensor::set_grad_fn(std::shared_ptr<Node> fn) { checked(impl_), impl_->grad_fn = std::move(fn); }
 
 Tensor Tensor::detach() const {
   auto impl = std::make_shared<TensorImpl>();

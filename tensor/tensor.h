@@ -62,7 +62,6 @@ class Tensor {
   void set_grad(const Tensor& g);
   void zero_grad();                            // drops .grad (the next backward writes it anew)
   const std::shared_ptr<Node>& grad_fn() const;
-  void set_grad_fn(std::shared_ptr<Node> fn);
   bool is_leaf() const { return grad_fn() == nullptr; }
   Tensor detach() const;  // same storage, no history: the stop-gradient
   void backward(const Tensor& seed = Tensor()) const;  // see autograd/tape.h
