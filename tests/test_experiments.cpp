@@ -4,7 +4,6 @@
 // finished runs, bit-identical resumption of an interrupted run, NaN detection, and the config
 // plumbing (presets, JSON, CLI text, resume compatibility, device selection).
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "experiments/trainer.h"
 #include "nn/checkpoint.h"
 #include "tensor/safetensors.h"
+#include "tests/one_thread.h"
 
 namespace fs = std::filesystem;
 using namespace dl::experiments;
@@ -60,21 +60,14 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return v;
 }
 
-// The smoke networks are tiny (width 4): on 2 cores shared with other jobs, two OpenMP threads
-// spend their time waiting for each other (measured ~5x slower than one). Results do not depend
-// on the thread count (the kernels' reductions have a fixed order), so the pipeline tests run on
-// one thread.
-class OneThread : public ::testing::Environment {
- public:
-  void SetUp() override { omp_set_num_threads(1); }
-};
-const auto* const kOneThread = ::testing::AddGlobalTestEnvironment(new OneThread);
-
 TrainOptions quiet() {
   TrainOptions o;
   o.progress = false;
   return o;
 }
+
+// The pipeline tests train on one thread (tests/one_thread.h); the config tests need no fixture.
+class ExperimentsSmoke : public dl::test::OneThreadTest {};
 
 }  // namespace
 
@@ -148,7 +141,7 @@ TEST(ExperimentsConfig, CudaWithoutGpuIsAClearError) {
 
 // ---- end to end --------------------------------------------------------------------------------
 
-TEST(ExperimentsSmoke, Table1AllMethodsBothDatasets) {
+TEST_F(ExperimentsSmoke, Table1AllMethodsBothDatasets) {
   REQUIRE_DATA();
   const std::string dir = temp_dir("table1");
   Table1Options t;
@@ -213,7 +206,7 @@ TEST(ExperimentsSmoke, Table1AllMethodsBothDatasets) {
 
 // An interrupted 2-epoch run, resumed, ends bit-identical to an uninterrupted one (VAE: also the
 // sampling generator must be restored).
-TEST(ExperimentsSmoke, ResumeContinuesExactly) {
+TEST_F(ExperimentsSmoke, ResumeContinuesExactly) {
   REQUIRE_DATA();
   const std::string dir = temp_dir("resume");
   RunConfig a = smoke("vae", "mnist", dir + "/straight");
@@ -268,7 +261,7 @@ TEST(ExperimentsSmoke, ResumeContinuesExactly) {
   fs::remove_all(dir);
 }
 
-TEST(ExperimentsSmoke, NanLossStopsWithTheStepAndKeepsTheCheckpoint) {
+TEST_F(ExperimentsSmoke, NanLossStopsWithTheStepAndKeepsTheCheckpoint) {
   REQUIRE_DATA();
   const std::string dir = temp_dir("nan");
   RunConfig c = smoke("ae", "mnist", dir);

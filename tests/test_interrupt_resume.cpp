@@ -18,6 +18,7 @@
 #include "experiments/interrupt.h"
 #include "experiments/trainer.h"
 #include "tensor/safetensors.h"
+#include "tests/one_thread.h"
 
 using namespace dl::experiments;
 namespace fs = std::filesystem;
@@ -91,9 +92,13 @@ void interrupt_and_resume(const RunConfig& straight, const std::string& dir, int
   }
 }
 
+// The parent's runs and the child's must use one thread count for bit-identity (tests/one_thread.h).
+class InterruptResume : public dl::test::OneThreadTest {};
+class InterruptResumeChild : public dl::test::OneThreadTest {};
+
 }  // namespace
 
-TEST(InterruptResume, SigkillSigintSigtermMidEpochResumeBitIdentical) {
+TEST_F(InterruptResume, SigkillSigintSigtermMidEpochResumeBitIdentical) {
   if (!dl::test::have_shared_data(dl::data::DatasetKind::MNIST)) GTEST_SKIP() << "needs the MNIST files";
   dl::test::TempDir d;
   const RunConfig straight = tiny(d.file("straight"));
@@ -109,7 +114,7 @@ TEST(InterruptResume, SigkillSigintSigtermMidEpochResumeBitIdentical) {
 }
 
 // The child: trains tiny() into $DL_IR_DIR and raises $DL_IR_SIGNAL after step $DL_IR_STEP.
-TEST(InterruptResumeChild, Train) {
+TEST_F(InterruptResumeChild, Train) {
   DL_CHILD_ONLY();
   const int sig = std::stoi(dl::test::child_env("DL_IR_SIGNAL"));
   const int64_t step = std::stoll(dl::test::child_env("DL_IR_STEP"));
