@@ -14,7 +14,8 @@ namespace {
 constexpr int64_t kParallelMin = 1 << 18;  // as in deterministic_sum.h: memory-bound loops
 
 // relu as relu, add_relu and batchnorm_relu compute it on every device: a NaN passes through (as
-// PyTorch's relu; x < 0 ? 0 : x still vectorizes to maxps), and the gradient is 0 where y is NaN.
+// PyTorch's relu), and the gradient is 0 where y is NaN. x < 0 ? 0 : x vectorizes (a vector
+// compare and blend; GCC may not use maxps, whose NaN rule depends on the operand order).
 struct Relu {
   static float f(float x) { return x < 0.0f ? 0.0f : x; }
   static float df(float g, float, float y) { return keep_if_positive(y, g); }
