@@ -139,9 +139,12 @@ if want tests; then
   total=$(ours "$B/bin/dl_tests" --gtest_filter='Cuda*' --gtest_list_tests 2>/dev/null | grep -c '^  ')
   note="$passed passed, $failed failed, $skipped skipped of $total"
   [ $rc -eq 124 ] && note="$note (CUT at ${TESTS_CUT:-80} s: $(grep '^\[ RUN' "$OUT_DIR/tests.log" | tail -1 | awk '{print $4}') was running)"
-  # One skip is expected with a GPU: CudaBackend.WithoutGpuAskingForCudaIsAClearError.
-  if [ $rc -eq 0 ] && [ "$failed" -eq 0 ]; then verdict tests PASS $(( $(date +%s) - t0 )) "$note"
-  else verdict tests FAIL $(( $(date +%s) - t0 )) "$note; exit $rc"; fi
+  # One skip is expected with a GPU: CudaBackend.WithoutGpuAskingForCudaIsAClearError. More skips
+  # mean the tests did not run (no usable GPU, or too little memory for CudaLarge): say why.
+  why=$(grep -A1 'Skipped$' "$OUT_DIR/tests.log" | grep -v 'Skipped$\|^--\|a GPU is present' | head -1 | cut -c1-160)
+  if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then verdict tests FAIL $(( $(date +%s) - t0 )) "$note; exit $rc"
+  elif [ "$skipped" -gt 1 ] || [ "$passed" -eq 0 ]; then verdict tests SKIPPED $(( $(date +%s) - t0 )) "$note; e.g. $why"
+  else verdict tests PASS $(( $(date +%s) - t0 )) "$note"; fi
   {
     echo -e "\n## CUDA tests\n\n$note\n\n\`\`\`"
     grep -E '^\[  (FAILED|SKIPPED) +\] [A-Za-z]' "$OUT_DIR/tests.log" | head -40
@@ -198,9 +201,21 @@ if want bench; then
     rc=$?
     if [ $rc -eq 0 ]; then ran+=("$name"); else cut+=("$name (exit $rc)"); rm -f "$OUT_DIR/bench_$name.json"; fi
   done
-  note="groups done: ${ran[*]:-none}"
+  counts=$("$PY" - "$OUT_DIR" 2>/dev/null <<'PY'
+import glob, json, sys
+ok = err = 0
+for f in glob.glob(sys.argv[1] + "/bench_*.json"):
+    for b in json.load(open(f)).get("benchmarks", []):
+        if b.get("run_type", "iteration") == "iteration":
+            err, ok = err + bool(b.get("error_occurred")), ok + (not b.get("error_occurred"))
+print(f"{ok} ran, {err} skipped")
+PY
+)
+  note="${counts:-?}; groups done: ${ran[*]:-none}"
   [ ${#cut[@]} -gt 0 ] && note="$note; not done: ${cut[*]}"
-  verdict bench $([ ${#cut[@]} -eq 0 ] && echo PASS || echo CUT) $(( $(date +%s) - t0 )) "$note"
+  result=$([ ${#cut[@]} -eq 0 ] && echo PASS || echo CUT)
+  case "$counts" in "0 ran"*) result=SKIPPED ;; esac  # e.g. no usable GPU: each says why in the JSON
+  verdict bench $result $(( $(date +%s) - t0 )) "$note"
   # Ratios: ours / cuDNN for conv and batchnorm (same shape names), and the memory-bound
   # kernels' GB/s against the device-to-device copy.
   "$PY" - "$OUT_DIR" >> "$REPORT" <<'PY'
@@ -267,8 +282,11 @@ if want train; then
     ours timeout "${TRAIN_CUT:-20}" "$B/bin/train" --preset smoke --method simclr --dataset mnist --device cuda \
       --data-dir "$B/data" --out-dir "$OUT_DIR/train_runs" --quiet > "$OUT_DIR/train.log" 2>&1
     rc=$?
-    acc=$(grep -oE '"test_acc[a-z_]*": *[0-9.]+' "$OUT_DIR/train.log" | head -2 | tr '\n' ' ')
-    verdict train $([ $rc -eq 0 ] && echo PASS || echo FAIL) $(( $(date +%s) - t0 )) "exit $rc ${acc}"
+    if [ $rc -eq 0 ]; then
+      verdict train PASS $(( $(date +%s) - t0 )) "$(grep -oE '"[a-z_]*acc[a-z_]*": *[0-9.]+' "$OUT_DIR/train.log" | head -3 | tr '\n' ' ')"
+    else
+      verdict train FAIL $(( $(date +%s) - t0 )) "exit $rc: $(grep -m1 'error' "$OUT_DIR/train.log" | cut -c1-160)"
+    fi
   else
     verdict train SKIP 0 "no MNIST in the bundle"
   fi
