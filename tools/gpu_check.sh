@@ -6,13 +6,13 @@
 #   libs       every library of every bundled binary resolves (bundle, CUDA, cuDNN from PyTorch)
 #   tests      all CUDA tests (dl_tests --gtest_filter='Cuda*': every CUDA op against the CPU,
 #              whole training steps, memory, checkpoints)                           cut  80 s
-#   memcheck   compute-sanitizer memcheck over a short subset of those tests          cut  40 s
+#   memcheck   compute-sanitizer memcheck over a short subset of those tests          cut  35 s
 #   bench      the kernel benchmarks in groups (one JSON each), ours against cuDNN
-#              and against the device-to-device copy bound                            cut  75 s
+#              and against the device-to-device copy bound                            cut  70 s
 #   compare    whole training steps, ours vs PyTorch on this GPU, alternating
-#              (benchmarks/compare/compare.py --device cuda: sup64, ae64, simclr64)   cut  70 s
+#              (benchmarks/compare/compare.py --device cuda: sup64, ae64, simclr64)   cut  65 s
 #   train      `train --preset smoke` (SimCLR on MNIST, CUDA) end to end              cut  20 s
-# Then a verdict table (stdout and $OUT_DIR/gpu_check.md); raw logs and JSON next to it.
+# 270 s of cuts plus ~15 s of setup (unpacking, finding the libraries). Then a verdict table (stdout and $OUT_DIR/gpu_check.md); raw logs and JSON next to it.
 #
 # On the device machine (the repository root of a copy of the working tree; only $OUT comes
 # back), with the bundle carried along (docs/profiling.md, "GPU check"):
@@ -156,12 +156,12 @@ fi
 # ---- memcheck --------------------------------------------------------------------------------
 MEMCHECK_FILTER=${MEMCHECK_FILTER:-CudaTrainingStep.EveryMethodMatchesCpu:CudaConv2d.ModelAndOddShapes:CudaAddRelu.*:CudaNarrowCols.*:CudaRows.*:CudaBackend.CopiesRoundTrip:CudaMemory.*}
 if want memcheck; then
-  log "compute-sanitizer memcheck (cut ${MEMCHECK_CUT:-40} s)"
+  log "compute-sanitizer memcheck (cut ${MEMCHECK_CUT:-35} s)"
   t0=$(date +%s)
   if [ -z "$SANITIZER" ]; then
     verdict memcheck SKIP 0 "compute-sanitizer not found"
   else
-    ours timeout "${MEMCHECK_CUT:-40}" "$SANITIZER" --tool memcheck --leak-check no --error-exitcode 9 \
+    ours timeout "${MEMCHECK_CUT:-35}" "$SANITIZER" --tool memcheck --leak-check no --error-exitcode 9 \
       "$B/bin/dl_tests" --gtest_filter="$MEMCHECK_FILTER" > "$OUT_DIR/memcheck.log" 2>&1
     rc=$?
     errors=$(grep -m1 -oE 'ERROR SUMMARY: [0-9]+' "$OUT_DIR/memcheck.log" | awk '{print $3}')
@@ -181,9 +181,9 @@ fi
 
 # ---- kernel benchmarks -----------------------------------------------------------------------
 if want bench; then
-  log "kernel benchmarks (cut ${BENCH_CUT:-75} s)"
+  log "kernel benchmarks (cut ${BENCH_CUT:-70} s)"
   t0=$(date +%s)
-  deadline=$(( t0 + ${BENCH_CUT:-75} ))
+  deadline=$(( t0 + ${BENCH_CUT:-70} ))
   # Groups, each its own process and JSON, so that a cut loses one group only. Conv first: the
   # ratios to cuDNN are the numbers the GPU work is judged on.
   # (Google Benchmark's filter is a POSIX extended regex: "rest" lists its names explicitly.)
@@ -253,12 +253,12 @@ fi
 
 # ---- whole training steps against PyTorch ----------------------------------------------------
 if want compare; then
-  log "training steps vs PyTorch (cut ${COMPARE_CUT:-70} s)"
+  log "training steps vs PyTorch (cut ${COMPARE_CUT:-65} s)"
   t0=$(date +%s)
   CMP=benchmarks/compare/compare.py
   [ -f "$CMP" ] || CMP=$B/scripts/compare.py
   ours_bin=$B/bin/step_bench_cuda
-  timeout "${COMPARE_CUT:-70}" "$PY" "$CMP" --device cuda --rounds "${COMPARE_ROUNDS:-2}" \
+  timeout "${COMPARE_CUT:-65}" "$PY" "$CMP" --device cuda --rounds "${COMPARE_ROUNDS:-2}" \
     --cases "${COMPARE_CASES:-simclr64,sup64,ae64}" --step-bench "$ours_bin" --ours-ld-path "$LDP" \
     --python "$PY" --timeout 40 > "$OUT_DIR/compare.log" 2>&1
   rc=$?
