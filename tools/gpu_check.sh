@@ -40,7 +40,11 @@ want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
 log() { echo "[gpu_check $(( $(date +%s) - start ))s] $*"; }
 
 # ---- the bundle ------------------------------------------------------------------------------
-if [ ! -x "$BUNDLE/bin/dl_tests" ] && [ -f "$BUNDLE.tar.gz" ]; then
+# Unpack the archive unless the folder already holds the same bundle (same MANIFEST: commit,
+# build flags, every file's size); a folder left by an earlier run is replaced.
+if [ -f "$BUNDLE.tar.gz" ] &&
+   ! tar -xzOf "$BUNDLE.tar.gz" "$(basename "$BUNDLE")/MANIFEST" 2>/dev/null | cmp -s - "$BUNDLE/MANIFEST"; then
+  rm -rf "$BUNDLE"
   mkdir -p "$(dirname "$BUNDLE")"
   tar -C "$(dirname "$BUNDLE")" -xzf "$BUNDLE.tar.gz"
 fi
