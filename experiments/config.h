@@ -3,8 +3,9 @@
 // explains each preset and the arithmetic behind `cpu`.
 //
 // Presets:
-//   paper  the reference exactly: ResNet18 width 64, Adam 3e-4 (0.9, 0.999, 1e-8), no decay, no
-//          schedule, batch 256, 150 epochs, latent 128, vae_beta 0.1, tau 0.1, drop_last false,
+//   paper  the reference code's defaults exactly: ResNet18 width 64, Adam 3e-4 (0.9, 0.999, 1e-8), no
+//          decay, no schedule, batch 256, 150 epochs (the reference's default; the paper does not state
+//          the epochs, the GPUs, or whether the last or best epoch is reported), latent 128, vae_beta 0.1, tau 0.1, drop_last false,
 //          three encoder passes per step, MLP BN eps = output dim (the reference's bug), full
 //          59,000 / 49,000 training images.
 //   cpu    the same protocol shrunk to fit 8 runs in about 2 hours on 2 CPU cores (width, epochs

@@ -184,8 +184,8 @@ TEST_F(ExperimentsSmoke, Table1AllMethodsBothDatasets) {
   }();
   EXPECT_NE(md.find("| MNIST | paper | 98.3 | 97.8 | 98.5 | 99.5 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| CIFAR10 | paper | 55.6 | 54.5 | 81.9 | 83.2 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("ours, faithful (val)"), std::string::npos);
-  EXPECT_NE(md.find("ours, standard (test)"), std::string::npos);
+  EXPECT_NE(md.find("ours, online probe (val)"), std::string::npos);
+  EXPECT_NE(md.find("ours, post-hoc probe (test)"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir + "/table1.json"));
   for (const std::string d : {"mnist", "cifar10"}) {
     EXPECT_GT(fs::file_size(dir + "/fig_" + d + ".png"), 1000u) << d;
