@@ -14,23 +14,18 @@ using namespace dl;
 
 TEST(TrainingStepRef, EveryMethodFastMatchesRef) {
   const int64_t B = 8;
-  const Tensor clean = test::random_tensor({B, 3, 32, 32}, 101, 0.0f, 1.0f, false);
-  const Tensor v1 = test::random_tensor({B, 3, 32, 32}, 102, 0.0f, 1.0f, false);
-  const Tensor v2 = test::random_tensor({B, 3, 32, 32}, 103, 0.0f, 1.0f, false);
-  std::vector<int32_t> lab(B);
-  for (int64_t i = 0; i < B; ++i) lab[i] = static_cast<int32_t>((3 * i + 1) % 10);
-  const Tensor labels = from_vector_i32(lab, {B});
+  const test::StepInputs in = test::tiny_step_inputs(B);
   for (const char* method : {"ae", "vae", "simclr", "supervised"}) {
     SCOPED_TRACE(method);
     const experiments::RunConfig cfg = test::tiny_step_config(method, B);
     test::StepResult ref, fast;
     {
       ScopedCpuKernels kernels(CpuKernels::Ref);
-      ref = test::one_training_step(cfg, Device::CPU, clean, v1, v2, labels);
+      ref = test::one_training_step(cfg, Device::CPU, in);
     }
     {
       ScopedCpuKernels kernels(CpuKernels::Fast);
-      fast = test::one_training_step(cfg, Device::CPU, clean, v1, v2, labels);
+      fast = test::one_training_step(cfg, Device::CPU, in);
     }
     test::expect_steps_agree(cfg, ref, fast);
   }
@@ -41,14 +36,12 @@ TEST(TrainingStepRef, EveryMethodFastMatchesRef) {
 // that DL_DISPATCH ignores the switch and the test above compared the fast kernels with themselves.
 TEST(TrainingStepRef, SwitchSelectsDifferentKernels) {
   const int64_t B = 8;
-  const Tensor x = test::random_tensor({B, 3, 32, 32}, 7, 0.0f, 1.0f, false);
-  std::vector<int32_t> lab(B, 1);
-  const Tensor labels = from_vector_i32(lab, {B});
+  const test::StepInputs in = test::tiny_step_inputs(B);
   const experiments::RunConfig cfg = test::tiny_step_config("supervised", B);
   test::StepResult r[2];
   for (int k = 0; k < 2; ++k) {
     ScopedCpuKernels kernels(k == 0 ? CpuKernels::Ref : CpuKernels::Fast);
-    r[k] = test::one_training_step(cfg, Device::CPU, x, x, x, labels);
+    r[k] = test::one_training_step(cfg, Device::CPU, in);
   }
   bool any_bit_differs = false;
   for (size_t i = 0; i < r[0].grads.size(); ++i)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "experiments/losses.h"
 #include "experiments/model.h"
@@ -12,6 +13,13 @@
 #include "tests/gradcheck.h"
 
 namespace dl::test {
+
+StepInputs tiny_step_inputs(int64_t B) {
+  std::vector<int32_t> lab(B);
+  for (int64_t i = 0; i < B; ++i) lab[i] = static_cast<int32_t>((3 * i + 1) % 10);
+  return {random_tensor({B, 3, 32, 32}, 101, 0.0f, 1.0f, false), random_tensor({B, 3, 32, 32}, 102, 0.0f, 1.0f, false),
+          random_tensor({B, 3, 32, 32}, 103, 0.0f, 1.0f, false), from_vector_i32(lab, {B})};
+}
 
 experiments::RunConfig tiny_step_config(const std::string& method, int64_t B) {
   experiments::RunConfig cfg;
@@ -22,8 +30,7 @@ experiments::RunConfig tiny_step_config(const std::string& method, int64_t B) {
   return cfg;
 }
 
-StepResult one_training_step(const experiments::RunConfig& cfg, Device dev, const Tensor& clean, const Tensor& v1,
-                             const Tensor& v2, const Tensor& labels) {
+StepResult one_training_step(const experiments::RunConfig& cfg, Device dev, const StepInputs& in) {
   Generator init_gen(cfg.seed);
   experiments::Image2Vec model(cfg, init_gen);
   model.to(dev);
@@ -34,7 +41,7 @@ StepResult one_training_step(const experiments::RunConfig& cfg, Device dev, cons
   nn::Adam adam(model.named_parameters(), ao);
   Generator noise_gen(cfg.seed + 1);
   const experiments::StepLoss loss =
-      experiments::training_loss(model, cfg, clean.to(dev), v1.to(dev), v2.to(dev), labels.to(dev), noise_gen);
+      experiments::training_loss(model, cfg, in.clean.to(dev), in.v1.to(dev), in.v2.to(dev), in.labels.to(dev), noise_gen);
   StepResult r;
   r.loss = loss.total.item();
   adam.zero_grad();

@@ -18,13 +18,18 @@ struct StepResult {
   nn::NamedTensorList buffers;  // BN running statistics (and counters), on the CPU
 };
 
+// One batch of B random 3x32x32 images in [0, 1) (clean, and two "views") with labels 0..9.
+struct StepInputs {
+  Tensor clean, v1, v2, labels;
+};
+StepInputs tiny_step_inputs(int64_t B);
+
 // A tiny config of `method` ("ae", "vae", "simclr", "supervised") for batches of B CIFAR images.
 experiments::RunConfig tiny_step_config(const std::string& method, int64_t B);
 
 // One step from the config's seed: model and optimizer built here, on `dev`, with the CPU kernels
 // currently selected (kernels/cpu_kernels.h).
-StepResult one_training_step(const experiments::RunConfig& cfg, Device dev, const Tensor& clean, const Tensor& v1,
-                             const Tensor& v2, const Tensor& labels);
+StepResult one_training_step(const experiments::RunConfig& cfg, Device dev, const StepInputs& in);
 
 // EXPECTs that `got` agrees with `ref`: the loss, every gradient, every parameter after Adam and
 // every BN running statistic, with the tolerances explained in training_step.cpp.

@@ -20,17 +20,12 @@ using namespace dl;
 TEST(CudaTrainingStep, EveryMethodMatchesCpu) {
   DL_REQUIRE_CUDA();
   const int64_t B = 8;
-  const Tensor clean = test::random_tensor({B, 3, 32, 32}, 101, 0.0f, 1.0f, false);
-  const Tensor v1 = test::random_tensor({B, 3, 32, 32}, 102, 0.0f, 1.0f, false);
-  const Tensor v2 = test::random_tensor({B, 3, 32, 32}, 103, 0.0f, 1.0f, false);
-  std::vector<int32_t> lab(B);
-  for (int64_t i = 0; i < B; ++i) lab[i] = static_cast<int32_t>((3 * i + 1) % 10);
-  const Tensor labels = from_vector_i32(lab, {B});
+  const test::StepInputs in = test::tiny_step_inputs(B);
   for (const char* method : {"ae", "vae", "simclr", "supervised"}) {
     SCOPED_TRACE(method);
     const experiments::RunConfig cfg = test::tiny_step_config(method, B);
-    const test::StepResult c = test::one_training_step(cfg, Device::CPU, clean, v1, v2, labels);
-    const test::StepResult g = test::one_training_step(cfg, Device::CUDA, clean, v1, v2, labels);
+    const test::StepResult c = test::one_training_step(cfg, Device::CPU, in);
+    const test::StepResult g = test::one_training_step(cfg, Device::CUDA, in);
     test::expect_steps_agree(cfg, c, g);
   }
 }
