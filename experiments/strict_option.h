@@ -17,6 +17,18 @@ CLI::Validator strict_number() {
   return CLI::Validator([](std::string& text) { return strict_number_error<T>(text); }, kind);
 }
 
+// A finite number >= 0 ("--checkpoint-minutes: '-1' is negative").
+inline CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const std::string why = finite_error(text);
+        if (!why.empty()) return why;
+        return std::strtod(text.c_str(), nullptr) < 0 ? "'" + text + "' is negative; expected a number >= 0"
+                                                      : std::string();
+      },
+      ">= 0");
+}
+
 template <typename T>
 CLI::Option* add_number(CLI::App& app, const std::string& name, T& value, const std::string& help) {
   return app.add_option(name, value, help)->check(strict_number<T>());

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -100,6 +101,8 @@ TEST(CliFlags, StrictOptionsOfTheMains) {
   add_number(app, "--seed", seed, "");
   add_number(app, "--lr", lr, "");
   add_number(app, "--rows", rows, "");
+  double minutes = 10;
+  add_number(app, "--checkpoint-minutes", minutes, "")->check(non_negative());
   auto parse = [&](std::vector<std::string> args) -> std::string {
     std::reverse(args.begin(), args.end());
     try {
@@ -114,6 +117,10 @@ TEST(CliFlags, StrictOptionsOfTheMains) {
   EXPECT_NE(parse({"--lr", "nan"}).find("is not a finite number"), std::string::npos);
   EXPECT_NE(parse({"--lr", "inf"}).find("is not a finite number"), std::string::npos);
   EXPECT_NE(parse({"--rows", "4294967296"}).find("out of range"), std::string::npos);
+  EXPECT_NE(parse({"--checkpoint-minutes", "-1"}).find("'-1' is negative; expected a number >= 0"), std::string::npos);
+  EXPECT_NE(parse({"--checkpoint-minutes", "nan"}).find("is not a finite number"), std::string::npos);
+  EXPECT_EQ(parse({"--checkpoint-minutes", "0.5"}), "");
+  EXPECT_EQ(minutes, 0.5);
   EXPECT_EQ(parse({"--epochs", "12", "--seed", "5", "--lr", "0.25", "--rows", "3"}), "");
   EXPECT_EQ(epochs, 12);
   EXPECT_EQ(seed, 5u);

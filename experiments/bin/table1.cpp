@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", quiet, "no progress lines");
   add_number(app, "--checkpoint-minutes", t.checkpoint_minutes,
              "also write each run's checkpoint inside an epoch this often (0: after every step)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   t.figures = !no_figures;

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", quiet, "no progress line");
   add_number(app, "--checkpoint-minutes", topt.checkpoint_minutes,
              "also write the checkpoint inside an epoch this often (0: after every step)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   topt.progress = !quiet;
