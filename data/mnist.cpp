@@ -1,6 +1,8 @@
 // mnist.cpp - IDX parsing with validation; the image bytes are read straight into the Dataset.
 #include "data/mnist.h"
 
+#include <algorithm>
+
 #include "data/gz_file.h"
 #include "tensor/error.h"
 
@@ -40,8 +42,16 @@ Dataset read_mnist_files(const std::string& images_path, const std::string& labe
   DL_CHECK(rows == kSide && cols == kSide, "'", images_path, "': expected ", kSide, "x", kSide, " images, found ", rows,
            "x", cols);
   DL_CHECK(n > 0 && n <= kMaxImages, "'", images_path, "': implausible image count ", n);
-  d.images.resize(size_t(n) * kSide * kSide);
-  fi.read_exact(d.images.data(), d.images.size(), std::to_string(n) + " images of 28x28 bytes");
+  // Grow with the data actually read, not with the header's claim: a corrupt count (up to
+  // kMaxImages = 7.8 GB) then fails as "truncated" after one chunk instead of allocating it all.
+  const size_t total = size_t(n) * kSide * kSide;
+  constexpr size_t kChunk = size_t(16) << 20;
+  for (size_t have = 0; have < total;) {
+    const size_t chunk = std::min(total - have, kChunk);
+    d.images.resize(have + chunk);
+    fi.read_exact(d.images.data() + have, chunk, std::to_string(n) + " images of 28x28 bytes");
+    have += chunk;
+  }
   fi.expect_end("16-byte header + " + std::to_string(n) + " images");
   maybe_check_sha(fi, verify_sha256);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "tensor/error.h"
@@ -191,7 +192,9 @@ nlohmann::json to_json(const RunConfig& c) {
 RunConfig config_from_json(const nlohmann::json& j) {
   DL_CHECK(j.is_object(), "config JSON must be an object, got ", j.dump());
   RunConfig c;
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string key = item.key();  // named copies: clang 14 cannot capture structured bindings
+    const nlohmann::json& value = item.value();
     const ConfigField* field = nullptr;
     for (const ConfigField& f : config_fields())
       if (key == f.key) field = &f;
@@ -199,6 +202,21 @@ RunConfig config_from_json(const nlohmann::json& j) {
     std::visit(
         [&](auto member) {
           using T = std::remove_reference_t<decltype(c.*member)>;
+          // nlohmann converts numbers between kinds without checks (-1 -> uint64 wraps, 1e300 ->
+          // int64 is undefined): integers must be integers in T's range.
+          if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            bool fits = false;
+            if (value.is_number_unsigned()) {
+              fits = value.get<uint64_t>() <= uint64_t(std::numeric_limits<T>::max());
+            } else if (value.is_number_integer()) {
+              const int64_t v = value.get<int64_t>();
+              fits = std::is_signed_v<T> ? v >= int64_t(std::numeric_limits<T>::min()) &&
+                                               v <= int64_t(std::numeric_limits<T>::max())
+                                         : v >= 0 && uint64_t(v) <= uint64_t(std::numeric_limits<T>::max());
+            }
+            DL_CHECK(fits, "config JSON: setting '", key, "' = ", value.dump(), " is not an integer in [",
+                     std::numeric_limits<T>::min(), ", ", std::numeric_limits<T>::max(), "]");
+          }
           try {
             c.*member = value.get<T>();
           } catch (const nlohmann::json::exception& e) {

@@ -49,7 +49,7 @@ static void write_all(int fd, const void* data, size_t n, const std::string& pat
 
 void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
-  nlohmann::ordered_json header;
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();  // "{}", not "null", when empty
   if (!metadata.empty()) header["__metadata__"] = metadata;
   size_t offset = 0;
   for (const auto& [name, t] : tensors) {
@@ -116,6 +116,7 @@ NamedTensors read_safetensors(const std::string& path) {
   std::vector<std::tuple<uint64_t, std::string, const nlohmann::json*>> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
+      DL_CHECK(it->is_object(), path, ": safetensors __metadata__ is not a JSON object");
       for (auto m = it->begin(); m != it->end(); ++m)
         out.metadata[m.key()] = m->is_string() ? m->get<std::string>() : m->dump();
       continue;
@@ -134,6 +135,14 @@ NamedTensors read_safetensors(const std::string& path) {
                " (only F32 and I32 are supported)");
       const auto dims = entry->at("shape").get<std::vector<int64_t>>();
       DL_CHECK(dims.size() <= Shape::kMaxDims, path, ": tensor '", name, "' has ", dims.size(), " dims");
+      // Each dim >= 0 and the element count within the file, checked before multiplying (no overflow).
+      uint64_t numel = 1;
+      for (const int64_t d : dims) {
+        DL_CHECK(d >= 0, path, ": tensor '", name, "' has a negative dimension ", d);
+        DL_CHECK(d == 0 || numel <= data_size / 4 / static_cast<uint64_t>(d), path, ": tensor '", name,
+                 "' has more elements than the file has bytes for");
+        numel *= static_cast<uint64_t>(d);
+      }
       Shape shape;
       if (dims.size() == 1) shape = Shape{dims[0]};
       else if (dims.size() == 2) shape = Shape{dims[0], dims[1]};

@@ -1,0 +1,11 @@
+// fuzz_cifar10.cpp - libFuzzer target for dl::fuzz::cifar10 (fuzz/entries.h): every input must parse or
+// throw dl::Error; anything else escaping (another exception, a crash, a sanitizer report) is a bug.
+#include "fuzz/entries.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  try {
+    dl::fuzz::cifar10(data, size);
+  } catch (const dl::Error&) {
+  }
+  return 0;
+}
