@@ -28,7 +28,7 @@ Dataset read_cifar10_files(const std::vector<std::string>& paths, const std::str
     d.images.reserve(paths.size() * expected_records_per_file * kImageBytes);
     d.labels.reserve(paths.size() * expected_records_per_file);
   }
-  constexpr int64_t kChunkRecords = 1024;
+  constexpr int64_t kChunkRecords = 256;  // 786 KB per read
   std::vector<uint8_t> chunk(kChunkRecords * kCifarRecordBytes);
   for (const std::string& path : paths) {
     GzFile f(path);

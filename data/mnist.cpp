@@ -45,7 +45,7 @@ Dataset read_mnist_files(const std::string& images_path, const std::string& labe
   // Grow with the data actually read, not with the header's claim: a corrupt count (up to
   // kMaxImages = 7.8 GB) then fails as "truncated" after one chunk instead of allocating it all.
   const size_t total = size_t(n) * kSide * kSide;
-  constexpr size_t kChunk = size_t(16) << 20;
+  constexpr size_t kChunk = size_t(1) << 20;
   for (size_t have = 0; have < total;) {
     const size_t chunk = std::min(total - have, kChunk);
     d.images.resize(have + chunk);
