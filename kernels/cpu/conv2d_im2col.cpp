@@ -175,7 +175,7 @@ constexpr int64_t kMaxPartialFloats = int64_t{8} << 20;
 
 // Runs body(block, thread) for every block, in parallel over blocks; the GEMMs inside run
 // single-threaded. (Measured against sequential blocks with 2-thread OpenBLAS GEMMs: 2.8x faster
-// at 32x32, 1.6x at 16x16, equal at 4x4; see docs/conv2d.md.)
+// at 32x32, 1.6x at 16x16, equal at 4x4; docs/notes/measurement_log.md.)
 // Every GEMM of this file runs single-threaded, also outside the parallel regions: OpenBLAS's
 // 2-thread sgemm does not return the same bits as its 1-thread sgemm (seen at (8 x 72)(72 x 768)),
 // so a multithreaded GEMM would make results depend on the thread count. The OpenMP build of

@@ -1,5 +1,6 @@
 // conv2d_wgrad_packed.h - the convolution WEIGHT gradient on our packed micro-kernel
-// (kernels/cpu/gemm_packed.h), without an im2col buffer (measurements: docs/performance.md, item 8).
+// (kernels/cpu/gemm_packed.h), without an im2col buffer (technique: docs/performance.md; the
+// measurements behind each choice: docs/notes/measurement_log.md).
 //
 //   dW (OC, K) += dY (OC, pixels) cols^T (pixels, K),   K = C KH KW, summed over all N OH OW pixels.
 //
