@@ -30,6 +30,7 @@
 #include "autograd/profiler.h"
 #include "benchmarks/fma_peak.h"
 #include "kernels/cpu/gemm.h"
+#include "benchmarks/compare/step_models.h"
 #include "nn/adam.h"
 #include "nn/mlp.h"
 #include "nn/resnet_decoder.h"
@@ -115,28 +116,8 @@ double step_flops(const std::string& name, int64_t n) {
   return f.step;
 }
 
-dl::nn::NamedTensorList params_of(std::initializer_list<const dl::nn::Module*> mods) {
-  dl::nn::NamedTensorList all;
-  int i = 0;
-  for (const auto* m : mods) {
-    for (auto& [name, p] : m->named_parameters()) all.emplace_back(std::to_string(i) + "." + name, p);
-    ++i;
-  }
-  return all;
-}
-
-dl::nn::AdamOptions adam_opts() {
-  dl::nn::AdamOptions o;
-  o.lr = 3e-4f;
-  return o;
-}
-
-dl::Tensor random_labels(int64_t n, int64_t classes, dl::Generator& gen) {
-  const std::vector<float> u = dl::rand_uniform({n}, 0.0f, static_cast<float>(classes), gen).to_vector();
-  std::vector<int32_t> y(n);
-  for (int64_t i = 0; i < n; ++i) y[i] = std::min<int32_t>(static_cast<int32_t>(u[i]), classes - 1);
-  return dl::from_vector_i32(y, {n});
-}
+using dl::bench::adam_opts;
+using dl::bench::params_of;
 
 // Shared by the model cases: zero grads, loss, backward, Adam.
 std::function<void(bool)> train_step(std::shared_ptr<dl::nn::Adam> opt, std::function<dl::Tensor()> loss, Case* c) {
@@ -210,7 +191,7 @@ std::unique_ptr<Case> make_case(const std::string& name, int64_t batch) {
     return c;
   }
   const auto x = dl::rand_uniform({batch, 3, 32, 32}, -1, 1, gen);
-  const auto y = random_labels(batch, 10, gen);
+  const auto y = dl::bench::random_labels(batch, 10, gen);
   if (name == "mlp") {
     auto head = std::make_shared<dl::nn::MLP>(512, 512, 10, 10.0f, gen);
     const auto f = dl::rand_normal({batch, 512}, 0, 1, gen);

@@ -25,6 +25,7 @@
 #include "experiments/losses.h"
 #include "experiments/model.h"
 #include "kernels/cuda/cuda_backend.h"
+#include "benchmarks/compare/step_models.h"
 #include "nn/adam.h"
 #include "nn/mlp.h"
 #include "nn/resnet_decoder.h"
@@ -38,35 +39,15 @@ using Clock = std::chrono::steady_clock;
 using dl::Device;
 using dl::Tensor;
 
-dl::nn::NamedTensorList params_of(std::initializer_list<const dl::nn::Module*> mods) {
-  dl::nn::NamedTensorList all;
-  int i = 0;
-  for (const auto* m : mods) {
-    for (auto& [name, p] : m->named_parameters()) all.emplace_back(std::to_string(i) + "." + name, p);
-    ++i;
-  }
-  return all;
-}
-
-dl::nn::AdamOptions adam_opts() {
-  dl::nn::AdamOptions o;
-  o.lr = 3e-4f;
-  return o;
-}
-
-Tensor random_labels(int64_t n, int64_t classes, dl::Generator& gen) {
-  const std::vector<float> u = dl::rand_uniform({n}, 0.0f, static_cast<float>(classes), gen).to_vector();
-  std::vector<int32_t> y(n);
-  for (int64_t i = 0; i < n; ++i) y[i] = std::min<int32_t>(static_cast<int32_t>(u[i]), classes - 1);
-  return dl::from_vector_i32(y, {n}, Device::CUDA);
-}
+using dl::bench::adam_opts;
+using dl::bench::params_of;
 
 // The whole state of one case lives in the closure (modules, optimizer, inputs on the GPU).
 std::function<void()> make_step(const std::string& name, int64_t batch) {
   dl::Generator gen(1);
   const Device gpu = Device::CUDA;
   const Tensor x = dl::rand_uniform({batch, 3, 32, 32}, -1, 1, gen, gpu);
-  const Tensor y = random_labels(batch, 10, gen);
+  const Tensor y = dl::bench::random_labels(batch, 10, gen, Device::CUDA);
   auto adam_step = [](std::shared_ptr<dl::nn::Adam> opt, std::function<Tensor()> loss) {
     return [opt, loss] {
       opt->zero_grad();

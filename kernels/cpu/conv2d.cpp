@@ -6,8 +6,6 @@
 // measured in docs/performance.md.
 #include "kernels/cpu/conv2d.h"
 
-#include <omp.h>
-
 #include "kernels/cpu/conv2d_dgrad_packed.h"
 #include "kernels/cpu/conv2d_im2col.h"
 #include "kernels/cpu/conv2d_packed.h"
