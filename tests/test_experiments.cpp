@@ -17,6 +17,7 @@
 #include "nn/checkpoint.h"
 #include "tensor/safetensors.h"
 #include "tests/one_thread.h"
+#include "tests/jsonl.h"
 
 namespace fs = std::filesystem;
 using namespace dl::experiments;
@@ -52,13 +53,7 @@ RunConfig smoke(const std::string& method, const std::string& dataset, const std
   return c;
 }
 
-std::vector<nlohmann::json> read_jsonl(const std::string& path) {
-  std::vector<nlohmann::json> v;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  return v;
-}
+using dl::test::read_jsonl;
 
 TrainOptions quiet() {
   TrainOptions o;

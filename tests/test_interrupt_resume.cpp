@@ -19,6 +19,7 @@
 #include "experiments/trainer.h"
 #include "tensor/safetensors.h"
 #include "tests/one_thread.h"
+#include "tests/jsonl.h"
 
 using namespace dl::experiments;
 namespace fs = std::filesystem;
@@ -45,13 +46,7 @@ TrainOptions quiet() {
   return o;
 }
 
-std::vector<nlohmann::json> read_jsonl(const std::string& path) {
-  std::vector<nlohmann::json> v;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  return v;
-}
+using dl::test::read_jsonl;
 
 // Interrupts a run in a child process at `step` with `sig`, resumes it here, compares with `straight`.
 void interrupt_and_resume(const RunConfig& straight, const std::string& dir, int sig, int64_t step) {

@@ -165,6 +165,14 @@ void scatter_block(float* nchw, const float* blk, const float* bias, const Conv&
     }
 }
 
+// dY of images [n0, n0 + nb) as a block matrix (OC, nb P): the NCHW planes themselves when a
+// block is one image, else gathered into `scratch`.
+const float* block_dy(float* scratch, const float* dout, const Conv& d, const Plan& plan, int64_t n0, int64_t nb) {
+  if (plan.nb == 1) return dout + n0 * d.OC * d.P;
+  gather_block(scratch, dout, d, n0, nb);
+  return scratch;
+}
+
 // Below ~2 MFLOP a parallel region costs more than it saves (and on a loaded machine a region
 // waits for a descheduled thread). Depends on the shapes only, so results do not change.
 inline bool worth_threads(const Conv& d) { return 2 * d.N * d.OC * d.P * d.K > (int64_t{2} << 20); }
@@ -255,11 +263,7 @@ void conv2d_input_grad_col2im(float* dinp, const float* dout, const float* weigh
   for_each_block(d, plan.n_blocks, [&](int64_t b, int t) {
     const int64_t n0 = b * plan.nb, nb = std::min(plan.nb, d.N - n0);
     float* dcols = wsp + t * per_thread;
-    const float* dy = dout + n0 * d.OC * d.P;  // (OC, P) when nb == 1
-    if (plan.nb != 1) {
-      gather_block(dcols + cols_sz, dout, d, n0, nb);
-      dy = dcols + cols_sz;
-    }
+    const float* dy = block_dy(dcols + cols_sz, dout, d, plan, n0, nb);
     if (direct_cols) {
       gemm(true, false, d.K, d.P, d.OC, 1.0f, weight, dy, 0.0f, dinp + n0 * d.C * d.P);  // (C,OC)(OC,P)
       return;
@@ -288,11 +292,7 @@ void conv2d_weight_grad_im2col(float* dweight, const float* dout, const float* i
   auto run_block = [&](int64_t b, int t, float* dw, bool first) {
     const int64_t n0 = b * plan.nb, nb = std::min(plan.nb, d.N - n0);
     float* cols = wsp + t * per_thread;
-    const float* dy = dout + n0 * d.OC * d.P;  // (OC, P) when nb == 1
-    if (plan.nb != 1) {
-      gather_block(cols + cols_sz, dout, d, n0, nb);
-      dy = cols + cols_sz;
-    }
+    const float* dy = block_dy(cols + cols_sz, dout, d, plan, n0, nb);
     const float* x = direct_cols ? inp + n0 * d.C * d.P : cols;
     if (!direct_cols) im2col(cols, inp, d, n0, nb);
     gemm(false, true, d.OC, d.K, nb * d.P, 1.0f, dy, x, first ? 0.0f : 1.0f, dw);  // (OC,nbP)(nbP,K)
