@@ -73,6 +73,10 @@ void RunConfig::validate() const {
   DL_CHECK(batch_size >= 2, "--batch-size must be >= 2 (batch norm needs 2 samples), got ", batch_size);
   DL_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
   DL_CHECK(lr > 0, "--lr must be > 0, got ", lr);
+  DL_CHECK(lr_schedule == "constant" || lr_schedule == "cosine", "--lr-schedule must be constant or cosine, got '",
+           lr_schedule, "'");
+  DL_CHECK(warmup_epochs >= 0 && warmup_epochs < double(epochs), "--warmup-epochs must be in [0, --epochs = ", epochs,
+           "), got ", warmup_epochs);
   DL_CHECK(tau > 0, "--tau must be > 0, got ", tau);
   DL_CHECK(train_limit >= 0 && test_limit >= 0, "--train-limit / --test-limit must be >= 0");
   DL_CHECK(loader_threads >= 0, "--loader-threads must be >= 0, got ", loader_threads);
@@ -158,7 +162,9 @@ const std::vector<ConfigField>& config_fields() {
       {"tau", "SimCLR temperature", &C::tau},
       {"view_passes", "run the encoder on both augmented views every step for every method (BN statistics)",
        &C::view_passes},
-      {"lr", "Adam learning rate", &C::lr},
+      {"lr", "Adam learning rate (the peak rate under --lr-schedule cosine)", &C::lr},
+      {"lr_schedule", "constant (the reference) or cosine (linear warm-up, then cosine decay to 0)", &C::lr_schedule},
+      {"warmup_epochs", "epochs of linear warm-up under --lr-schedule cosine (may be fractional)", &C::warmup_epochs},
       {"beta1", "Adam beta1", &C::beta1},
       {"beta2", "Adam beta2", &C::beta2},
       {"adam_eps", "Adam epsilon", &C::adam_eps},
@@ -174,6 +180,8 @@ const std::vector<ConfigField>& config_fields() {
       {"probe_bn_eps", "BN eps of the post-hoc probe", &C::probe_bn_eps},
       {"seed", "seed of initialization, shuffling, augmentation and VAE sampling", &C::seed},
       {"device", "auto (CUDA if available), cpu or cuda", &C::device},
+      {"tf32", "CUDA: TF32 tensor-core GEMMs in cuBLAS (10-bit mantissa inputs, FP32 sums; faster, ~1e-3 "
+               "relative error per product); no effect on the CPU, which always computes in FP32", &C::tf32},
       {"data_dir", "data root holding mnist/ and cifar10/ (default: search, see data/data_dir.h)", &C::data_dir},
       {"out_dir", "where runs go: <out_dir>/<dataset>_<method>/", &C::out_dir},
       {"recon_images", "columns of the AE/VAE reconstruction grid", &C::recon_images},
@@ -232,12 +240,18 @@ std::string resume_mismatch(const RunConfig& saved, const RunConfig& now) {
   // Settings that may change between an interrupted run and its resumption.
   static const std::vector<std::string> free = {"preset",    "epochs",         "test_limit",   "loader_threads",
                                                 "probe_epochs", "probe_lr",    "probe_bn_eps", "device",
-                                                "data_dir",  "out_dir",        "recon_images", "inject_nan_step"};
+                                                "data_dir",  "out_dir",        "recon_images", "inject_nan_step",
+                                                "tf32"};
   const nlohmann::json a = to_json(saved), b = to_json(now);
   for (const auto& [key, value] : a.items()) {
     if (std::find(free.begin(), free.end(), key) != free.end()) continue;
     if (b.at(key) != value) return key + ": checkpoint has " + value.dump() + ", now " + b.at(key).dump();
   }
+  // The cosine curve is laid out over `epochs`: another epoch count would change the rates of the
+  // steps already taken, so it may not change either.
+  if (now.lr_schedule == "cosine" && saved.epochs != now.epochs)
+    return "epochs (the length of --lr-schedule cosine): checkpoint has " + std::to_string(saved.epochs) + ", now " +
+           std::to_string(now.epochs);
   return "";
 }
 

@@ -55,6 +55,11 @@ struct RunConfig {
 
   // ---- optimization ----
   double lr = 3e-4, beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8, weight_decay = 0.0;
+  // constant (the reference) or cosine: linear warm-up over the first warmup_epochs, then cosine
+  // decay to 0 at the last step of `epochs` (nn/schedule.h; the step count is global, so a resumed
+  // run continues the same curve).
+  std::string lr_schedule = "constant";
+  double warmup_epochs = 0.0;
   int64_t batch_size = 256;
   int64_t epochs = 150;
   bool drop_last = false;
@@ -72,6 +77,7 @@ struct RunConfig {
   // ---- run ----
   uint64_t seed = 0;
   std::string device = "auto";  // auto | cpu | cuda
+  bool tf32 = false;            // CUDA: TF32 tensor-core GEMMs (cuBLAS); no effect on the CPU
   std::string data_dir;         // empty: data/data_dir.h's search
   std::string out_dir = "runs"; // the run writes to <out_dir>/<dataset>_<method>
   int64_t recon_images = 8;     // columns of the reconstruction grid (AE / VAE)

@@ -8,13 +8,16 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "data/loader.h"
 #include "experiments/data_limits.h"
+#include "experiments/debug_dump.h"
 #include "experiments/epoch_progress.h"
 #include "experiments/evaluate.h"
 #include "experiments/interrupt.h"
+#include "experiments/loss_sums.h"
 #include "experiments/losses.h"
 #include "experiments/model.h"
 #include "experiments/progress.h"
@@ -23,6 +26,10 @@
 #include "experiments/run_lock.h"
 #include "nn/adam.h"
 #include "nn/checkpoint.h"
+#ifdef DL_WITH_CUDA
+#include "kernels/cuda/cuda_backend.h"
+#endif
+#include "nn/schedule.h"
 
 namespace fs = std::filesystem;
 
@@ -122,16 +129,27 @@ std::string loss_summary(const std::map<std::string, double>& sums, int64_t n) {
   return s;
 }
 
+// The learning-rate schedule of a run (RunConfig::lr_schedule) as a function of the global step.
+std::unique_ptr<nn::LrSchedule> make_schedule(const RunConfig& cfg, int64_t batches_per_epoch) {
+  const auto lr = static_cast<float>(cfg.lr);
+  if (cfg.lr_schedule == "constant") return std::make_unique<nn::ConstantLr>(lr);
+  const int64_t total = cfg.epochs * batches_per_epoch;
+  const int64_t warmup = std::min<int64_t>(std::llround(cfg.warmup_epochs * double(batches_per_epoch)), total - 1);
+  return std::make_unique<nn::WarmupCosineLr>(lr, warmup, total);
+}
+
 }  // namespace
 
-StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward) {
+StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward, bool read_total) {
   StepResult s;
   s.loss = forward();  // records the tape
-  s.total = s.loss.total.item();
-  if (!std::isfinite(s.total)) return s;  // diverged: nothing is updated
-  optimizer.zero_grad();                  // drops the previous step's parameter gradients
-  s.loss.total.backward();                // runs the tape: every parameter's .grad
-  optimizer.step();                       // the update, from .grad and the optimizer's state
+  if (read_total) {    // the CPU: reading is free (on CUDA it would wait for the GPU)
+    s.total = s.loss.total.item();
+    if (!std::isfinite(s.total)) return s;  // diverged: nothing is updated
+  }
+  optimizer.zero_grad();    // drops the previous step's parameter gradients
+  s.loss.total.backward();  // runs the tape: every parameter's .grad
+  optimizer.step();         // the update, from .grad and the optimizer's state
   s.updated = true;
   return s;
 }
@@ -139,6 +157,10 @@ StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>&
 TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   cfg.validate();
   const Device device = resolve_device(cfg.device);
+#ifdef DL_WITH_CUDA
+  std::optional<cuda::Tf32Scope> tf32;  // --tf32: TF32 tensor-core GEMMs for this run (no effect on the CPU)
+  if (device == Device::CUDA) tf32.emplace(cfg.tf32);
+#endif
   const std::string dir = cfg.run_dir();
   fs::create_directories(dir);
   const RunLock lock(dir, program_invocation_short_name);  // one writer per run directory
@@ -196,6 +218,8 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
       fs::remove(p);
   }
   write_text_atomic((fs::path(dir) / "config.json").string(), to_json(cfg).dump(2) + "\n");
+  const DebugDump dump(opt.debug_dump_dir);
+  if (start_epoch == 0 && resumed_part.batches == 0) dump.write_start(model, cfg, *data.val);
 
   data::LoaderConfig lc;
   lc.batch_size = cfg.batch_size;
@@ -208,6 +232,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
   const bool has_decoder = model.decoder != nullptr;
   DL_CHECK(resumed_part.batches <= loader.num_batches(), ckpt, ": resumes at batch ", resumed_part.batches,
            " but an epoch has ", loader.num_batches());
+  const std::unique_ptr<nn::LrSchedule> schedule = make_schedule(cfg, loader.num_batches());
 
   // The checkpoint after `epochs_done` epochs and `part` of the next one.
   auto save = [&](int64_t epochs_done, const EpochProgress& part, double train_seconds, double wall_seconds) {
@@ -221,6 +246,26 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
     put_epoch_progress(part, info.extra);
     nn::save_checkpoint(ckpt, model, &adam, info, gens);
   };
+  // A non-finite loss stops the run with this message; `what` says where it was found.
+  auto diverged = [&](const std::string& what, int64_t epoch, int64_t batch_index, const std::string& details) {
+    const bool have_ckpt = fs::exists(ckpt);
+    return TrainingDiverged(detail::concat(
+        label, ": non-finite loss ", what, " (epoch ", epoch + 1, ", batch ", batch_index + 1, " of ",
+        loader.num_batches(), "; ", details, " lr ", adam.lr(), "). Training stopped; ",
+        have_ckpt ? "the last good checkpoint is " + ckpt + " (epoch " + std::to_string(epoch) + ")"
+                  : std::string("no checkpoint had been written yet")));
+  };
+  // Where the loop reads the loss on CUDA (loss_sums.h; on the CPU there is nothing left to read):
+  // when the progress line is drawn, before every checkpoint and at the end of the epoch - the
+  // only synchronizations of the training loop. A non-finite loss since the last read stops the
+  // run there, before the checkpoint is written.
+  auto read_losses = [&](LossSums& losses, int64_t epoch, int64_t batch_index) {
+    const int64_t unread = losses.unread_steps();
+    if (losses.read()) return;
+    throw diverged(detail::concat("in steps ", r.steps - unread, "..", r.steps - 1), epoch, batch_index,
+                   "on CUDA the loss is read only at the progress line, a checkpoint and the epoch's end, so "
+                   "these steps were applied; their sums: " + losses.last_read_text() + ";");
+  };
   const InterruptGuard interrupts;  // SIGINT / SIGTERM: checkpoint after the current step
   CheckpointClock clock(opt.checkpoint_minutes);
 
@@ -233,42 +278,49 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
     const EpochProgress before = epoch == start_epoch ? resumed_part : EpochProgress{};
     loader.start_epoch(epoch, before.batches);
     Progress bar(label, epoch + 1, cfg.epochs, loader.num_batches(), opt.progress, opt.progress_interval_s);
-    std::map<std::string, double> sums = before.sums;
-    int64_t nbatches = before.nbatches, nimages = before.nimages;
+    LossSums losses(device, before.sums);
+    int64_t nbatches = before.nbatches, nimages = before.nimages, batch_index = before.batches - 1;
     const auto t_epoch = std::chrono::steady_clock::now();
     data::Batch b;
     while (loader.next(b)) {
       // Batch norm cannot train on one sample (PyTorch raises too); only possible for a last
       // batch of 1 with drop_last false, which the paper's sizes never produce.
       if (b.size() < 2) continue;
-      const StepResult step = train_step(adam, [&] {
-        StepLoss l = training_loss(model, cfg, b.clean.to(device), b.view1.defined() ? b.view1.to(device) : Tensor(),
-                                   b.view2.defined() ? b.view2.to(device) : Tensor(), b.labels.to(device), noise_gen);
-        if (r.steps == cfg.inject_nan_step) l.total = full(l.total.shape(), std::nanf(""), device);
-        return l;
-      });
+      const Tensor dumped_noise = dump.peek_noise(model, cfg, noise_gen, b.size());
+      adam.set_lr(schedule->lr(r.steps));
+      const StepResult step = train_step(
+          adam,
+          [&] {
+            StepLoss l = training_loss(model, cfg, b.clean.to(device),
+                                       b.view1.defined() ? b.view1.to(device) : Tensor(),
+                                       b.view2.defined() ? b.view2.to(device) : Tensor(), b.labels.to(device), noise_gen);
+            // Through the tape, so that on CUDA (no check before the update) the NaN reaches the
+            // weights, as a real divergence does.
+            if (r.steps == cfg.inject_nan_step) l.total = mul_scalar(l.total, std::nanf(""));
+            return l;
+          },
+          /*read_total=*/device == Device::CPU);
       const StepLoss& loss = step.loss;
-      const double total = step.total;
       if (!step.updated) {
         std::string parts;
         for (const auto& [k, v] : loss.parts) parts += " " + k + " = " + std::to_string(v.item()) + ";";
-        const bool have_ckpt = fs::exists(ckpt);
-        throw TrainingDiverged(detail::concat(
-            label, ": non-finite loss ", total, " at step ", r.steps, " (epoch ", epoch + 1, ", batch ", b.index + 1,
-            " of ", loader.num_batches(), "; parts:", parts, " lr ", cfg.lr, "). Training stopped; ",
-            have_ckpt ? "the last good checkpoint is " + ckpt + " (epoch " + std::to_string(epoch) + ")"
-                      : std::string("no checkpoint had been written yet")));
+        throw diverged(detail::concat(step.total, " at step ", r.steps), epoch, b.index, "parts:" + parts);
       }
+      dump.write_step(r.steps, b, dumped_noise, loss);
       ++r.steps;
-      sums["loss"] += total;
-      for (const auto& [k, v] : loss.parts) sums[k] += v.item();
+      losses.add(loss, step.total);
       ++nbatches;
       nimages += b.size();
-      bar.update(b.index, b.size(), total);
+      batch_index = b.index;
+      bar.update(b.index, b.size(), [&] {
+        read_losses(losses, epoch, b.index);
+        return losses.last_total();
+      });
       if (opt.after_step) opt.after_step(r.steps);
       if (interrupt_signal() != 0 || clock.due()) {
+        read_losses(losses, epoch, b.index);  // before the time is taken: the GPU has finished the steps
         const double in_epoch = seconds_since(t_epoch);
-        save(epoch, {b.index + 1, nbatches, nimages, before.train_seconds + in_epoch, sums},
+        save(epoch, {b.index + 1, nbatches, nimages, before.train_seconds + in_epoch, losses.sums()},
              train_before + session_train + in_epoch, wall_before + seconds_since(session_start));
         clock.restart();
         if (const int sig = interrupt_signal())
@@ -277,6 +329,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
                                                 "); the checkpoint ", ckpt, " is saved"));
       }
     }
+    read_losses(losses, epoch, batch_index);  // the epoch's steps have run on the GPU before its time is taken
     const double train_s = before.train_seconds + seconds_since(t_epoch);
     session_train += seconds_since(t_epoch);
 
@@ -302,8 +355,8 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
                            {"test_acc", r.test_acc},  {"test_images", test.total},
                            {"train_seconds", train_s}, {"eval_seconds", eval_s},
                            {"seconds_per_step", r.seconds_per_step}, {"images_per_second", r.images_per_second},
-                           {"wall_seconds", r.wall_seconds}, {"lr", cfg.lr}};
-    for (const auto& [k, v] : sums) line["train_" + k] = v / double(std::max<int64_t>(nbatches, 1));
+                           {"wall_seconds", r.wall_seconds}, {"lr", cfg.lr}, {"last_step_lr", adam.lr()}};
+    for (const auto& [k, v] : losses.sums()) line["train_" + k] = v / double(std::max<int64_t>(nbatches, 1));
     {
       std::ofstream out(metrics_path(dir), std::ios::app);
       out << line.dump() << "\n";
@@ -314,7 +367,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
     char acc[160];
     std::snprintf(acc, sizeof acc, "val acc %.1f%%, test acc %.1f%% (%lld images), eval %s", 100 * r.val_acc,
                   100 * r.test_acc, (long long)test.total, format_duration(eval_s).c_str());
-    bar.finish(loss_summary(sums, std::max<int64_t>(nbatches, 1)) + "; " + acc);
+    bar.finish(loss_summary(losses.sums(), std::max<int64_t>(nbatches, 1)) + "; " + acc);
     ++epochs_this_session;
     if (const int sig = interrupt_signal())
       throw Interrupted(sig, detail::concat(label, ": ", signal_name(sig), " after epoch ", epoch + 1,

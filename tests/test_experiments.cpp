@@ -15,6 +15,7 @@
 #include "experiments/table1.h"
 #include "experiments/trainer.h"
 #include "nn/checkpoint.h"
+#include "nn/schedule.h"
 #include "tensor/safetensors.h"
 #include "tests/one_thread.h"
 #include "tests/jsonl.h"
@@ -125,6 +126,17 @@ TEST(ExperimentsConfig, ResumeCompatibility) {
   EXPECT_EQ(resume_mismatch(a, b), "");
   b.lr = 1e-2;
   EXPECT_NE(resume_mismatch(a, b).find("lr"), std::string::npos);
+  // Under cosine the epoch count is the schedule's length, so it may not change either.
+  RunConfig cos_a = a, cos_b = a;
+  cos_a.lr_schedule = cos_b.lr_schedule = "cosine";
+  cos_b.epochs = a.epochs + 1;
+  EXPECT_NE(resume_mismatch(cos_a, cos_b).find("epochs"), std::string::npos);
+  RunConfig bad = a;
+  bad.lr_schedule = "step";
+  EXPECT_THROW(bad.validate(), dl::Error);
+  bad = a;
+  bad.lr_schedule = "cosine", bad.warmup_epochs = double(a.epochs);
+  EXPECT_THROW(bad.validate(), dl::Error);
 }
 
 TEST(ExperimentsConfig, CudaWithoutGpuIsAClearError) {
@@ -185,6 +197,8 @@ TEST_F(ExperimentsSmoke, Table1AllMethodsBothDatasets) {
   for (const std::string d : {"mnist", "cifar10"}) {
     EXPECT_GT(fs::file_size(dir + "/fig_" + d + ".png"), 1000u) << d;
     EXPECT_GT(fs::file_size(dir + "/fig_" + d + ".svg"), 1000u) << d;
+    EXPECT_GT(fs::file_size(dir + "/curves_" + d + ".png"), 1000u) << d;
+    EXPECT_NE(md.find("](curves_" + d + ".png)"), std::string::npos) << md;
   }
 
   // Running the table again reuses every finished run and probe.
@@ -253,6 +267,26 @@ TEST_F(ExperimentsSmoke, ResumeContinuesExactly) {
   EXPECT_EQ(pr.feature_dim, 32);
   EXPECT_GE(pr.test_acc, 0.0);
   EXPECT_LE(pr.test_acc, 1.0);
+  fs::remove_all(dir);
+}
+
+// --lr-schedule cosine sets the rate of every step from the global step: the last step of each
+// epoch (metrics.jsonl "last_step_lr") has the rate nn::WarmupCosineLr gives that step.
+TEST_F(ExperimentsSmoke, CosineScheduleSetsEachStepsRate) {
+  REQUIRE_DATA();
+  const std::string dir = temp_dir("cosine");
+  RunConfig c = smoke("supervised", "mnist", dir);
+  c.epochs = 2, c.lr = 1e-3, c.lr_schedule = "cosine", c.warmup_epochs = 0.5;
+  const TrainResult r = train(c, quiet());
+  ASSERT_TRUE(r.finished);
+  const int64_t per_epoch = r.steps / 2;  // 192 images / 64 = 3 steps
+  ASSERT_EQ(per_epoch, 3);
+  const dl::nn::WarmupCosineLr expected(1e-3f, 2, 6);  // warm-up llround(0.5 * 3) = 2 steps of 6
+  const auto m = read_jsonl(metrics_path(c.run_dir()));
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_FLOAT_EQ(m[0].at("last_step_lr").get<float>(), expected.lr(2));
+  EXPECT_FLOAT_EQ(m[1].at("last_step_lr").get<float>(), expected.lr(5));
+  EXPECT_LT(expected.lr(5), 0.2f * 1e-3f);  // the decay is visible, not a constant rate
   fs::remove_all(dir);
 }
 
