@@ -17,12 +17,15 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
            "cross_entropy: labels must be int32 (", N, ",) for logits ", logits.shape().str(), ", got ",
            labels.defined() ? labels.shape().str() + " " + dtype_name(labels.dtype()) : "undefined");
   DL_CHECK_SAME_DEVICE("cross_entropy", logits, labels);
-  // The range check runs on the host (N int32s; on CUDA one small copy): an out-of-range label
-  // would otherwise read outside the row.
-  const std::vector<int32_t> lab = labels.to_vector_i32();
-  for (int64_t i = 0; i < N; ++i)
-    DL_CHECK(lab[i] >= 0 && lab[i] < K, "cross_entropy: label ", lab[i], " at index ", i, " is outside [0, ", K,
-             ") for logits ", logits.shape().str(), " (K = ", K, " classes)");
+  // An out-of-range label would read outside its row. On the CPU the labels are checked here (free);
+  // on CUDA reading them would wait for the GPU in every training step, so the kernel checks them
+  // and the error is raised at the next synchronization (kernels/cuda/deferred_error.h).
+  if (labels.device() == Device::CPU) {
+    const int32_t* lab = labels.data_i32();
+    for (int64_t i = 0; i < N; ++i)
+      DL_CHECK(lab[i] >= 0 && lab[i] < K, "cross_entropy: label ", lab[i], " at index ", i, " is outside [0, ", K,
+               ") for logits ", logits.shape().str(), " (K = ", K, " classes)");
+  }
   Tensor loss = Tensor::empty({}, DType::F32, logits.device());
   Tensor lse = Tensor::empty({N}, DType::F32, logits.device());
   DL_DISPATCH(logits.device(), cross_entropy_forward, loss.data(), lse.data(), logits.data(), labels.data_i32(), N, K);

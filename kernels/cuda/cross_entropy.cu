@@ -9,10 +9,15 @@
 // log-sum-exp), only lse (N floats) saved; the backward recomputes p = exp(logit - lse).
 // Bound: memory (4 B read per logit forward; 4 B read + 4 B written backward); at K = 10 the
 // launches dominate.
+// Labels are checked here, not on the host (that would copy them back: a synchronization per
+// call): a label outside [0, K) is never used as an index; its row loss and gradient row are NaN
+// and the forward reports it as a deferred error (deferred_error.h), raised by the backend at the
+// next synchronization.
 #include <cmath>
 
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/cross_entropy.h"
+#include "kernels/cuda/deferred_error.h"
 
 namespace dl::cuda {
 
@@ -20,7 +25,7 @@ namespace {
 
 template <int BLOCK>
 __global__ void ce_forward_kernel(float* row_loss, float* lse, const float* logits, const int32_t* labels,
-                                  int64_t K) {
+                                  int64_t K, DeferredErrorRecord* error) {
   const int64_t i = blockIdx.x;
   const float* x = logits + i * K;
   float m = -INFINITY, s = 0.0f;
@@ -38,7 +43,13 @@ __global__ void ce_forward_kernel(float* row_loss, float* lse, const float* logi
   if (threadIdx.x == 0) {
     const float l = m_all + logf(s_all);
     lse[i] = l;
-    row_loss[i] = l - x[labels[i]];
+    const int32_t y = labels[i];
+    if (y >= 0 && y < K) {
+      row_loss[i] = l - x[y];
+    } else {
+      row_loss[i] = NAN;
+      report_deferred_error(error, DeferredErrorKind::LabelOutOfRange, i, y, K);
+    }
   }
 }
 
@@ -52,8 +63,9 @@ __global__ void ce_backward_kernel(float* dlogits, const float* dloss, const flo
   const float scale = dloss[0] / static_cast<float>(N);
   DL_GRID_STRIDE_LOOP(idx, N * K) {
     const int64_t i = idx / K, k = idx - i * K;
+    const int32_t y = labels[i];
     const float p = expf(logits[idx] - lse[i]);
-    dlogits[idx] = (p - (k == labels[i] ? 1.0f : 0.0f)) * scale;
+    dlogits[idx] = y >= 0 && y < K ? (p - (k == y ? 1.0f : 0.0f)) * scale : NAN;  // bad label: reported by the forward
   }
 }
 
@@ -65,7 +77,8 @@ void cross_entropy_forward(float* loss, float* lse, const float* logits, const i
   ScratchBuffer row_loss(static_cast<size_t>(N) * sizeof(float));
   with_row_block(K, [&](auto b) {
     constexpr int B = decltype(b)::value;
-    ce_forward_kernel<B><<<static_cast<unsigned>(N), B, 0, stream()>>>(row_loss.as<float>(), lse, logits, labels, K);
+    ce_forward_kernel<B><<<static_cast<unsigned>(N), B, 0, stream()>>>(row_loss.as<float>(), lse, logits, labels, K,
+                                                                     deferred_error_slot());
   });
   CUDA_CHECK_LAUNCH();
   sum_terms(loss, nullptr, RowLoss{row_loss.as<float>()}, N, 1.0 / static_cast<double>(N));

@@ -9,6 +9,11 @@
 // pinned memory and the DMA is enqueued, so the call returns without waiting for the GPU and the
 // caller may free its buffer at once. Device -> host copies synchronize the stream (the caller
 // reads the bytes right after).
+// Synchronizations: every host wait on the stream goes through wait_for_stream(), which counts it
+// (cuda_host_syncs(): a training step that reads nothing must leave the count unchanged) and
+// raises the errors kernels deferred to it (deferred_error.h). Not counted: copy_from_host waiting
+// for the DMA out of a staging buffer two copies back (back-pressure that lets the host run about
+// one batch upload ahead, not a drain of the stream).
 //
 // Not a kernel. The naive backend would cudaMalloc / cudaFree each tensor (both synchronize the
 // device and cost ~ms); the stream-ordered pool makes a step's allocations free after the first
@@ -18,10 +23,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/deferred_error.h"
 #include "tensor/device.h"
 #include "tensor/error.h"
 
@@ -48,12 +55,14 @@ class CudaBackend final : public DeviceBackend {
     CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep_everything));
     CUBLAS_CHECK(cublasCreate(&cublas_));
     CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-    // Plain FP32 (no TF32 tensor cores): results match the CPU backend to float rounding.
+    // Plain FP32 (no TF32 tensor cores) unless set_tf32(true): results match the CPU backend to
+    // float rounding.
     CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
     for (Staging& s : staging_) {
       CUDA_CHECK(cudaHostAlloc(&s.host, kStagingBytes, cudaHostAllocDefault));
       CUDA_CHECK(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming));
     }
+    errors_ = std::make_unique<DeferredErrors>();
   }
 
   void* allocate(size_t bytes) override {
@@ -62,7 +71,7 @@ class CudaBackend final : public DeviceBackend {
     cudaError_t err = cudaMallocAsync(&p, size, stream_);
     if (err == cudaErrorMemoryAllocation) {
       (void)cudaGetLastError();  // clear it, then give cached memory back and try once more
-      CUDA_CHECK(cudaStreamSynchronize(stream_));
+      wait_for_stream("allocate: retrying after out of memory");
       CUDA_CHECK(cudaMemPoolTrimTo(pool_, 0));
       err = cudaMallocAsync(&p, size, stream_);
     }
@@ -96,7 +105,7 @@ class CudaBackend final : public DeviceBackend {
   void copy_to_host(void* dst_host, const void* src, size_t n) override {
     if (n == 0) return;
     CUDA_CHECK(cudaMemcpyAsync(dst_host, src, n, cudaMemcpyDeviceToHost, stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    wait_for_stream("copy_to_host: a read of device values, e.g. item() or to_vector()");
   }
 
   void copy_from_host(void* dst, const void* src_host, size_t n) override {
@@ -124,10 +133,10 @@ class CudaBackend final : public DeviceBackend {
     CUDA_CHECK(cudaMemsetAsync(ptr, 0, n, stream_));
   }
 
-  void synchronize() override { CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+  void synchronize() override { wait_for_stream("synchronize"); }
 
   void release_cached() override {
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    wait_for_stream("release_cached");
     CUDA_CHECK(cudaMemPoolTrimTo(pool_, 0));
   }
 
@@ -143,9 +152,25 @@ class CudaBackend final : public DeviceBackend {
     return s;
   }
 
+  // The one place the host waits for the stream: counted, then deferred kernel errors raised.
+  void wait_for_stream(const char* why) {
+    errors_->enqueue_readback(stream_);
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    host_syncs_.fetch_add(1, std::memory_order_relaxed);
+    errors_->raise_if_reported(stream_, why);
+  }
+  uint64_t host_syncs() const { return host_syncs_.load(std::memory_order_relaxed); }
+
+  void set_tf32(bool on) {
+    CUBLAS_CHECK(cublasSetMathMode(cublas_, on ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+    tf32_ = on;
+  }
+  bool tf32() const { return tf32_; }
+
   cudaStream_t stream() const { return stream_; }
   cublasHandle_t cublas() const { return cublas_; }
   const cudaDeviceProp& props() const { return props_; }
+  DeferredErrorRecord* error_slot() const { return errors_->device_slot(); }
 
  private:
   struct Staging {
@@ -162,6 +187,9 @@ class CudaBackend final : public DeviceBackend {
   int next_staging_ = 0;
   std::mutex stats_mu_;
   CudaMemoryStats stats_;
+  std::unique_ptr<DeferredErrors> errors_;  // created after cudaSetDevice
+  std::atomic<uint64_t> host_syncs_{0};
+  bool tf32_ = false;
 };
 
 // Leaked on purpose, like the CPU backend: tensors in static objects may be freed after main().
@@ -206,6 +234,20 @@ cudaStream_t stream() { return instance().stream(); }
 cublasHandle_t cublas() { return instance().cublas(); }
 const cudaDeviceProp& device_properties() { return instance().props(); }
 CudaMemoryStats cuda_memory_stats() { return instance().stats(); }
+uint64_t cuda_host_syncs() { return instance().host_syncs(); }
+void synchronize_stream(const char* why) { instance().wait_for_stream(why); }
+DeferredErrorRecord* deferred_error_slot() { return instance().error_slot(); }
+
+void set_tf32(bool on) { instance().set_tf32(on); }
+bool tf32_enabled() { return instance().tf32(); }
+Tf32Scope::Tf32Scope(bool on) : previous_(tf32_enabled()) { set_tf32(on); }
+Tf32Scope::~Tf32Scope() {
+  try {
+    set_tf32(previous_);
+  } catch (const std::exception& e) {  // a destructor must not throw; cuBLAS failing here is fatal elsewhere
+    std::fprintf(stderr, "dl: restoring the cuBLAS math mode failed: %s\n", e.what());
+  }
+}
 
 ScratchBuffer::ScratchBuffer(size_t bytes) : bytes_(bytes) {
   if (bytes > 0) ptr_ = instance().allocate(bytes);

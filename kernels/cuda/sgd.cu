@@ -43,7 +43,8 @@ double sum_squares(const float* x, int64_t n) {
   sum_terms(nullptr, total.as<double>(), Square{x}, n, 1.0);
   double host = 0.0;
   CUDA_CHECK(cudaMemcpyAsync(&host, total.as<double>(), sizeof(double), cudaMemcpyDeviceToHost, stream()));
-  CUDA_CHECK(cudaStreamSynchronize(stream()));
+  // The host needs the number (LARS's trust ratio): LARS waits here twice per parameter tensor and step.
+  synchronize_stream("sum_squares: LARS's parameter and gradient norms");
   return host;
 }
 
