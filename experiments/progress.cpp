@@ -43,15 +43,20 @@ double Progress::images_per_second() const {
 }
 
 void Progress::update(int64_t batch_index, int64_t batch_images, double loss, const std::string& extra) {
+  update(batch_index, batch_images, [loss] { return loss; }, extra);
+}
+
+void Progress::update(int64_t batch_index, int64_t batch_images, const std::function<double()>& read_loss,
+                      const std::string& extra) {
   images_ += batch_images;
   done_ = batch_index + 1;
-  loss_ = loss;
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_print_).count();
   if (!tty_ && since < interval_) return;
   if (tty_ && since < 0.2 && done_ < batches_) return;  // redraw at most 5 times a second
   last_print_ = now;
+  const double loss = read_loss();
   const double per_batch = elapsed_seconds() / double(done_);
   const double epoch_eta = per_batch * double(batches_ - done_);
   const double run_eta = epoch_eta + per_batch * double(batches_) * double(total_epochs_ - epoch_);

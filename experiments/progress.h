@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace dl::experiments {
@@ -16,6 +17,10 @@ class Progress {
            double plain_interval_s = 30.0, std::FILE* out = stderr);
   // After each batch: its size and loss (and the optional extra text, e.g. "cls 0.31").
   void update(int64_t batch_index, int64_t batch_images, double loss, const std::string& extra = "");
+  // The same, but the loss is asked for only when the line is drawn (on CUDA a read of the loss
+  // waits for the GPU: experiments/loss_sums.h).
+  void update(int64_t batch_index, int64_t batch_images, const std::function<double()>& read_loss,
+              const std::string& extra = "");
   void finish(const std::string& summary);  // ends the line with the epoch's summary
   double images_per_second() const;
   double elapsed_seconds() const;
@@ -29,7 +34,6 @@ class Progress {
   std::FILE* out_;
   std::chrono::steady_clock::time_point start_, last_print_;
   int64_t images_ = 0, done_ = 0;
-  double loss_ = 0;
 };
 
 // "1h02m", "3m05s", "12s"

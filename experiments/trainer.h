@@ -16,9 +16,11 @@
 // it starts over; a checkpoint written inside an epoch resumes at its next batch, bit-identical to
 // an uninterrupted run (epoch_progress.h). SIGINT/SIGTERM finish the current step, write the
 // checkpoint and throw Interrupted (interrupt.h). A non-finite loss stops the run
-// (TrainingDiverged) before the optimizer step, so the last checkpoint is the last good state.
+// (TrainingDiverged): on the CPU before the optimizer step, on CUDA at the next read of the loss
+// (loss_sums.h), always before a checkpoint, so the last checkpoint is the last good state.
 // A second process asking for the same run directory fails at once (run_lock.h).
 #pragma once
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -38,6 +40,7 @@ struct TrainOptions {
   int64_t stop_after_epochs = -1;  // testing: return after this many epochs of this session
   double checkpoint_minutes = 10;  // also checkpoint inside an epoch this often (0: after every step)
   std::function<void(int64_t steps)> after_step;  // testing: called after each optimizer step
+  std::string debug_dump_dir;  // debug: initial weights, every batch and loss for the PyTorch twin (debug_dump.h)
 };
 
 struct TrainResult {
@@ -64,15 +67,17 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt = {});
 
 // One training step, as train() runs it on every batch (docs/one_step.md follows one through
 // the tape): forward() computes the loss, and each differentiable op on the way records a node
-// on the tape; a non-finite total stops there, before anything changes (the caller reports it);
-// else zero_grad, backward through the tape (every parameter's .grad), and the optimizer's
-// update. train() passes training_loss on the batch; experiments/bin/one_step.cpp a tiny AE.
+// on the tape; with read_total, a non-finite total stops there, before anything changes (the
+// caller reports it); else zero_grad, backward through the tape (every parameter's .grad), and
+// the optimizer's update. train() passes training_loss on the batch, and read_total only on the
+// CPU: on CUDA reading the total would wait for the GPU every step (loss_sums.h says where the
+// loop reads it instead); experiments/bin/one_step.cpp passes a tiny AE.
 struct StepResult {
   StepLoss loss;         // the forward's tensors: the total and its parts
-  double total = 0;      // loss.total as a number
+  double total = NAN;    // loss.total as a number (NaN when not read)
   bool updated = false;  // false: the total was not finite and nothing was updated
 };
-StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward);
+StepResult train_step(nn::Optimizer& optimizer, const std::function<StepLoss()>& forward, bool read_total = true);
 
 nlohmann::json to_json(const TrainResult& r);
 TrainResult train_result_from_json(const nlohmann::json& j);

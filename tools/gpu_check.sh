@@ -135,6 +135,8 @@ fi
 if want tests; then
   log "CUDA tests (cut ${TESTS_CUT:-80} s)"
   t0=$(date +%s)
+  # The bundle's MNIST: the CUDA tests that run train() (tests/cuda/test_cuda_sync.cpp) need it.
+  [ -d "$B/data/mnist" ] && export DL_DATA_DIR=${DL_DATA_DIR:-$B/data}
   ours timeout "${TESTS_CUT:-80}" "$B/bin/dl_tests" --gtest_filter='Cuda*' > "$OUT_DIR/tests.log" 2>&1
   rc=$?
   passed=$(grep -c '^\[       OK \]' "$OUT_DIR/tests.log")
