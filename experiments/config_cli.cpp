@@ -44,15 +44,19 @@ ConfigOptions::ConfigOptions(CLI::App& app, std::string default_preset, std::set
             shown = std::to_string(defaults.*member);
         },
         f.member);
-    app.add_option(flag_name(key), values_[key],
-                   std::string(f.help) + " [" + preset_ + ": " + (shown.empty() ? "\"\"" : shown) + "]");
+    CLI::Option* opt = app.add_option(flag_name(key), values_[key],
+                                      std::string(f.help) + " [" + preset_ + ": " + (shown.empty() ? "\"\"" : shown) + "]");
+    if (std::holds_alternative<bool RunConfig::*>(f.member)) {
+      opt->expected(0, 1);  // a bare `--tf32` means `--tf32 true` (given() fills it in)
+      bool_keys_.insert(key);
+    }
   }
 }
 
 const std::map<std::string, std::string>& ConfigOptions::given() const {
   given_.clear();
   for (const auto& [key, text] : values_)
-    if (app_->count(flag_name(key)) > 0) given_[key] = text;
+    if (app_->count(flag_name(key)) > 0) given_[key] = text.empty() && bool_keys_.count(key) ? "true" : text;
   return given_;
 }
 

@@ -1,6 +1,7 @@
 // config_cli.h - RunConfig on the command line (CLI11): --preset NAME, then one flag per setting
-// (--lr 1e-3, --train-limit 5000, --view-passes false, ...). The preset is applied first, then only
-// the flags actually given, so `--preset cpu --epochs 2` is the cpu preset with 2 epochs.
+// (--lr 1e-3, --train-limit 5000, --view-passes false, ...; a true/false setting given bare, as
+// `--tf32`, is true). The preset is applied first, then only the flags actually given, so
+// `--preset cpu --epochs 2` is the cpu preset with 2 epochs.
 #pragma once
 #include <cstdint>
 #include <limits>
@@ -31,6 +32,7 @@ class ConfigOptions {
   CLI::App* app_;
   std::string preset_;
   std::map<std::string, std::string> values_;
+  std::set<std::string> bool_keys_;  // flags that may be given bare (= true)
   mutable std::map<std::string, std::string> given_;
 };
 

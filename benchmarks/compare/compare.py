@@ -19,7 +19,9 @@ GFLOP/s and as a share of the all-thread peak (the best ISA's). A markdown summa
 --device cuda: the GPU comparison (tools/gpu_check.sh runs it): step_bench_cuda against
 torch_steps.py --device cuda, cases sup64, ae64 and simclr64 (one faithful SimCLR step), warm-up
 and timed steps from GPU_PLAN; --step-bench names our binary and --ours-ld-path the library path
-our side needs (a bundle's lib dirs), which PyTorch's process does not get.
+our side needs (a bundle's lib dirs), which PyTorch's process does not get. --tf32 (cuda only)
+passes --tf32 to both sides: cuBLAS's TF32 tensor cores for ours, allow_tf32 in cuBLAS and cuDNN
+for PyTorch; without it both compute in FP32.
 """
 import argparse
 import os
@@ -198,8 +200,11 @@ def main():
     ap.add_argument("--python", action="append", default=None,
                     help="an interpreter with torch (repeatable); default: the setup_torch.sh venv and /usr/bin/python3")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per process")
+    ap.add_argument("--tf32", action="store_true", help="--device cuda: TF32 tensor-core GEMMs on both sides")
     a = ap.parse_args()
     gpu = a.device == "cuda"
+    if a.tf32 and not gpu:
+        sys.exit("--tf32 needs --device cuda (the CPU sides always compute in FP32)")
     if a.cases is None:
         a.cases = GPU_CASES if gpu else DEFAULT_CASES
     if gpu and a.step_bench == ap.get_default("step_bench"):
@@ -218,7 +223,8 @@ def main():
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     shown = lambda env, keys: " ".join(f"{k}={env.get(k, '(unset)')}" for k in keys)
-    print(f"# threads={a.threads} rounds={a.rounds} loadavg at start: {' '.join(load0)}")
+    print(f"# threads={a.threads} rounds={a.rounds} loadavg at start: {' '.join(load0)}"
+          + (f" math={'tf32' if a.tf32 else 'fp32'}" if gpu else ""))
     print(f"# ours : {shown(ours_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}")
     print(f"# torch: {shown(torch_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}"
           f" + torch.set_num_threads({a.threads})")
@@ -235,7 +241,7 @@ def main():
         warm, reps = (GPU_PLAN if gpu else PLAN).get(case, (1, 3))
         common = ["--case", case, "--warmup", str(warm), "--reps", str(reps), "--threads", str(a.threads)]
         if gpu:
-            common += ["--device", "cuda"]
+            common += ["--device", "cuda"] + (["--tf32"] if a.tf32 else [])
         cmds = {"ours": ([a.step_bench] + common, ours_env)}
         for label, py in torches:
             cmds[label] = ([py, os.path.join(HERE, "torch_steps.py")] + common, torch_env)

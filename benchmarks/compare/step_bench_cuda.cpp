@@ -3,6 +3,9 @@
 // networks on the GPU, run --warmup steps, time --reps steps (each ends with a stream
 // synchronization, so a step's time is the GPU's), print
 //   RESULT side=ours case=<case> median_ms=<m> min_ms=<m> reps=<r> gpu_mb=<peak device memory> device=<GPU>
+//          math=fp32|tf32
+// --tf32: cuBLAS's TF32 tensor cores for every GEMM (train --tf32; compare.py --tf32 gives PyTorch
+// the same); default FP32.
 // Cases (batch 256; step = zero grads, forward, backward, Adam(lr 3e-4)), the same networks as
 // step_bench.cpp and torch_steps.py:
 //   sup64, sup16   ResNet18 encoder (width w) + MLP(8w, 512, 10, eps 10) probe, cross-entropy
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
   std::string name;
   int warmup = 3, reps = 10;
   int64_t batch = 256;
+  bool tf32 = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -112,9 +116,11 @@ int main(int argc, char** argv) {
     else if (a == "--warmup") warmup = std::stoi(next());
     else if (a == "--reps") reps = std::stoi(next());
     else if (a == "--batch") batch = std::stoll(next());
+    else if (a == "--tf32") tf32 = true;
     else if (a == "--threads" || a == "--device") next();  // compare.py passes them to both sides
     else if (a == "--help" || a == "-h") {
-      std::printf("usage: step_bench_cuda --case sup64|sup16|ae64|ae16|simclr64 [--warmup W] [--reps R] [--batch B]\n");
+      std::printf("usage: step_bench_cuda --case sup64|sup16|ae64|ae16|simclr64 [--warmup W] [--reps R] [--batch B] "
+                  "[--tf32]\n");
       return 0;
     } else { std::fprintf(stderr, "step_bench_cuda: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
   }
@@ -126,6 +132,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    dl::cuda::set_tf32(tf32);
     auto step = make_step(name, batch);
     dl::DeviceBackend& dev = dl::backend(Device::CUDA);
     for (int i = 0; i < warmup; ++i) step();
@@ -142,8 +149,9 @@ int main(int argc, char** argv) {
     const double med = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     std::string gpu = dl::cuda::device_properties().name;
     std::replace(gpu.begin(), gpu.end(), ' ', '_');
-    std::printf("RESULT side=ours case=%s median_ms=%.3f min_ms=%.3f reps=%d gpu_mb=%.0f device=%s\n", name.c_str(), med,
-                times.front(), reps, dl::cuda::cuda_memory_stats().peak_bytes_in_use / 1048576.0, gpu.c_str());
+    std::printf("RESULT side=ours case=%s median_ms=%.3f min_ms=%.3f reps=%d gpu_mb=%.0f device=%s math=%s\n",
+                name.c_str(), med, times.front(), reps, dl::cuda::cuda_memory_stats().peak_bytes_in_use / 1048576.0,
+                gpu.c_str(), tf32 ? "tf32" : "fp32");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "step_bench_cuda: error: %s\n", e.what());
     return 1;

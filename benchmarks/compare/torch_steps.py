@@ -196,15 +196,16 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--tf32", action="store_true", help="cuda: TF32 tensor cores in cuBLAS and cuDNN (ours: --tf32)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     cuda = a.device == "cuda"
     if cuda and not torch.cuda.is_available():
         print("SKIP side=torch reason=no_cuda (torch.cuda.is_available() is False)")
         sys.exit(0)
-    if cuda:  # FP32 everywhere, as ours (no TF32 in cuBLAS or cuDNN)
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
+    if cuda:  # FP32 everywhere, as ours (no TF32 in cuBLAS or cuDNN), unless --tf32 (both sides)
+        torch.backends.cuda.matmul.allow_tf32 = a.tf32
+        torch.backends.cudnn.allow_tf32 = a.tf32
         torch.backends.cudnn.benchmark = True
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     step, flops = make_case(a.case, a.batch, a.device)  # ntxent: z1, z2 (batch, 128), 2N = 2 batch rows
@@ -225,7 +226,8 @@ def main():
     extra = f" gflops={flops / med / 1e6:.1f}" if flops else ""
     if cuda:
         extra += (f" gpu_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}"
-                  f" device={torch.cuda.get_device_name().replace(' ', '_')} torch={torch.__version__}")
+                  f" device={torch.cuda.get_device_name().replace(' ', '_')} torch={torch.__version__}"
+                  f" math={'tf32' if a.tf32 else 'fp32'}")
     print(f"RESULT side=torch case={a.case} median_ms={med:.3f} min_ms={min(times):.3f} cpu_ms={cpu_ms:.3f} reps={a.reps} "
           f"rss_mb={rss_mb:.1f} threads={torch.get_num_threads()}{extra}")
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "autograd/functions.h"
+#include "kernels/cuda/cuda_backend.h"
 #include "tensor/device.h"
 #include "tensor/error.h"
 #include "tests/gradcheck.h"
@@ -47,6 +48,7 @@ inline void expect_cuda_matches_cpu(const std::function<Tensor(const std::vector
                                     const std::vector<Tensor>& inputs, const Tolerance& tol = {},
                                     const std::string& what = "") {
   SCOPED_TRACE(what);
+  ASSERT_FALSE(cuda::tf32_enabled()) << "CUDA-vs-CPU comparisons need FP32 GEMMs (TF32 is an option: --tf32)";
   std::vector<Tensor> cpu, gpu;
   for (const Tensor& t : inputs) {
     Tensor c = t.detach().clone(), g = t.detach().to(Device::CUDA);

@@ -19,6 +19,7 @@ using namespace dl;
 // would make the larger CUDA comparisons of this directory take minutes.
 TEST(CudaTrainingStep, EveryMethodMatchesCpu) {
   DL_REQUIRE_CUDA();
+  ASSERT_FALSE(cuda::tf32_enabled()) << "the comparison needs FP32 GEMMs (TF32 is an option: --tf32)";
   const int64_t B = 8;
   const test::StepInputs in = test::tiny_step_inputs(B);
   for (const char* method : {"ae", "vae", "simclr", "supervised"}) {
