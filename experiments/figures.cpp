@@ -2,15 +2,11 @@
 // (1/72 in); the PNG is rendered at 2 px per point, the SVG keeps points.
 #include "experiments/figures.h"
 
-#include <cairo-svg.h>
-#include <cairo.h>
-
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
-#include <memory>
 
+#include "experiments/figure_canvas.h"
 #include "tensor/error.h"
 
 namespace dl::figures {
@@ -24,17 +20,6 @@ constexpr double kHeight = kMargin + kTitleH + 2 * (kPanelTitleH + kPanel) + kGa
 // Markers: seaborn's default s = 36 pt^2 area at matplotlib's default; the paper's edge width
 // 0.08 sqrt(18) suggests s = 18, i.e. a marker diameter of sqrt(18) = 4.2 pt.
 constexpr double kMarkerR = 2.25, kEdgeW = 0.34;
-constexpr const char* kFont = "DejaVu Sans";
-
-void set_rgb(cairo_t* cr, const std::array<double, 3>& c) { cairo_set_source_rgb(cr, c[0], c[1], c[2]); }
-
-// Text centred horizontally on cx with its baseline at y.
-void text_centred(cairo_t* cr, const std::string& s, double cx, double y) {
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, s.c_str(), &e);
-  cairo_move_to(cr, cx - (e.width / 2 + e.x_bearing), y);
-  cairo_show_text(cr, s.c_str());
-}
 
 void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
   // title (and caption) above the square
@@ -139,10 +124,6 @@ void draw(cairo_t* cr, const Figure& fig) {
               kMargin + kTitleH + (2 * (kPanelTitleH + kPanel) + kGap) / 2);
 }
 
-void check(cairo_status_t st, const std::string& what) {
-  DL_CHECK(st == CAIRO_STATUS_SUCCESS, "figure: ", what, ": ", cairo_status_to_string(st));
-}
-
 }  // namespace
 
 const std::array<std::array<double, 3>, 10>& tab10() {
@@ -169,33 +150,7 @@ void write_scatter_grid(const Figure& fig, const std::string& stem) {
   for (const Panel& p : fig.panels)
     DL_CHECK(p.xy.size() % 2 == 0 && p.labels.size() == p.xy.size() / 2, "figure panel '", p.title, "': ",
              p.xy.size() / 2, " points but ", p.labels.size(), " labels");
-  // RAII so that an exception while drawing leaks neither the surface nor the context.
-  using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-  using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
-  {  // PNG at 2 px per point
-    const double s = 2.0;
-    Surface surf(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, int(kWidth * s), int(kHeight * s)),
-                 cairo_surface_destroy);
-    check(cairo_surface_status(surf.get()), "creating the PNG surface for " + stem + ".png");
-    {
-      Context cr(cairo_create(surf.get()), cairo_destroy);
-      cairo_scale(cr.get(), s, s);
-      draw(cr.get(), fig);
-      check(cairo_status(cr.get()), "drawing " + stem + ".png");
-    }
-    check(cairo_surface_write_to_png(surf.get(), (stem + ".png").c_str()), "writing " + stem + ".png");
-  }
-  {
-    Surface surf(cairo_svg_surface_create((stem + ".svg").c_str(), kWidth, kHeight), cairo_surface_destroy);
-    check(cairo_surface_status(surf.get()), "creating " + stem + ".svg");
-    {
-      Context cr(cairo_create(surf.get()), cairo_destroy);
-      draw(cr.get(), fig);
-      check(cairo_status(cr.get()), "drawing " + stem + ".svg");
-    }
-    cairo_surface_finish(surf.get());
-    check(cairo_surface_status(surf.get()), "writing " + stem + ".svg");
-  }
+  write_png_and_svg(stem, kWidth, kHeight, [&](cairo_t* cr) { draw(cr, fig); }, fig.title);
 }
 
 }  // namespace dl::figures
