@@ -11,6 +11,7 @@
 #include <set>
 
 #include "experiments/config_cli.h"
+#include "experiments/curves.h"
 #include "experiments/figures.h"
 #include "experiments/probe.h"
 #include "experiments/progress.h"
@@ -132,6 +133,7 @@ nlohmann::json run_table1(const Table1Options& opt) {
                             {"probe", probe},
                             {"reused", tr.reused}};
       doc["runs"].push_back(run);
+      doc["curves"] = write_training_curves(doc, opt.results_dir);  // cheap: redrawn after every run
       save();  // after every run, so an interrupted table still shows what is done
     }
   }
@@ -221,6 +223,8 @@ std::string table1_markdown(const nlohmann::json& doc) {
   md += "\nOn 1000 validation images the binomial standard error is about 1.6 points at 55%, 1.2 at 82% and "
         "0.4 at 98%.\n\n";
 
+  if (doc.contains("curves"))
+    md += "## Training curves\n\n" + curves_markdown(doc.at("curves").get<std::vector<std::string>>());
   md += "## Runs\n\n";
   md += "| Run | Device | Epochs | Steps | Train images | s/step | img/s | Wall time (train + eval) | Best val (epoch) | "
         "Online probe, test | Post-hoc probe time |\n|---|---|---|---|---|---|---|---|---|---|---|\n";

@@ -1,6 +1,7 @@
 // table1.h - the paper's Table 1: train the 8 models (4 methods x 2 datasets, or a subset), probe
 // each one both ways, and write results/table1.md (the paper's numbers beside ours) and
-// results/table1.json; then the t-SNE figures results/fig_<dataset>.{png,svg} (Figures 1, 2).
+// results/table1.json, the training curves results/curves_<dataset>.{png,svg} (curves.h, redrawn
+// after every run); then the t-SNE figures results/fig_<dataset>.{png,svg} (Figures 1, 2).
 //
 // Two numbers per model:
 //   faithful  the reference's online probe (trained with the encoder, stop-gradient), accuracy on
