@@ -67,16 +67,24 @@ void add_method(figures::LineChart& chart, const RunCurves& r) {
   acc.series.push_back({title + ", online probe (validation, %)", colour, r.epochs, r.val_acc_pct});
   if (std::isfinite(r.posthoc_test_acc_pct)) {
     const double at = r.posthoc_epoch > 0 ? r.posthoc_epoch : (r.epochs.empty() ? 1 : r.epochs.back());
-    acc.markers.push_back({title + ", post-hoc probe (test, %)", colour, at, r.posthoc_test_acc_pct});
+    acc.markers.push_back(
+        {title + ", post-hoc probe (test, %)", colour, at, r.posthoc_test_acc_pct, posthoc_marker_offset_pt(r.method)});
   }
   loss.series.push_back({title + ", " + loss_name(r.method) + " relative to epoch 1", colour, r.epochs,
                          relative_to_first(r.loss)});
   std::string detail = loss_name(r.method);
-  if (!r.loss.empty()) detail += " " + short_number(r.loss.front()) + " \u2192 " + short_number(r.loss.back());
+  if (!r.loss.empty())  // first -> last; appended piecewise (GCC 12 warns on " " + std::string&&)
+    detail.append(" ").append(short_number(r.loss.front())).append(" \u2192 ").append(short_number(r.loss.back()));
   chart.legend.push_back({figures::LegendEntry::Symbol::Line, colour, title, detail});
 }
 
 }  // namespace
+
+double posthoc_marker_offset_pt(Method m) {
+  const auto& order = all_methods();
+  const double column = double(std::find(order.begin(), order.end(), m) - order.begin());
+  return 6.0 * (column - 1.5);
+}
 
 std::string loss_key(Method m) {
   switch (m) {

@@ -1,11 +1,12 @@
 // curves.h - the training curves of Table 1's runs: results/curves_<dataset>.{png,svg}, one
-// figure per dataset, drawn with line_chart.h. Left panel: the online probe's validation accuracy
-// after each epoch, per method, and the post-hoc probe's test accuracy as a diamond at the epoch
-// of the checkpoint it probed. Right panel: each method's own training loss (AE: MSE; VAE:
-// MSE + beta KL; SimCLR: NT-Xent; supervised: cross-entropy) divided by its epoch-1 mean, since
-// the four losses are different quantities on different scales; the legend gives the absolute
-// first and last values. Everything is read from the run directories (metrics.jsonl, probe.json), so
-// the curves can be redrawn from existing runs; a method without a run is left out.
+// figure per dataset, drawn with line_chart.h. Left panel: the online probe's validation
+// accuracy after each epoch, per method, and the post-hoc probe's test accuracy as a diamond at
+// the epoch of the checkpoint it probed (nudged sideways per method). Right panel: each method's
+// own training loss (AE: MSE; VAE: MSE + beta KL; SimCLR: NT-Xent; supervised: cross-entropy)
+// divided by its epoch-1 mean, since the four losses are different quantities on different
+// scales; the legend gives the absolute first and last values. Everything is read from the run
+// directories (metrics.jsonl, probe.json), so the curves can be redrawn from existing runs; a
+// method without a run is left out.
 #pragma once
 #include <limits>
 #include <string>
@@ -26,6 +27,10 @@ struct RunCurves {
   double posthoc_test_acc_pct = std::numeric_limits<double>::quiet_NaN();  // NaN: no probe.json
   double posthoc_epoch = 0;                                                // the checkpoint it probed
 };
+
+// How far (points) a method's post-hoc diamond is drawn right of its epoch: AE -9, VAE -3,
+// SimCLR +3, supervised +9, so that close accuracies do not hide each other's diamond.
+double posthoc_marker_offset_pt(Method m);
 
 // The metrics.jsonl key of a method's own loss: "train_ae", "train_vae", "train_simclr",
 // "train_cls" (supervised: the classifier is the method).

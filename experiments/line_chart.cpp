@@ -14,7 +14,7 @@ namespace {
 constexpr double kMargin = 16, kTitleH = 30, kPanelTitleH = 20;
 constexpr double kPlotW = 300, kPlotH = 210, kGutterL = 52, kGutterB = 38, kPanelGap = 18;
 constexpr double kLegendGap = 18, kLegendW = 205, kCaptionLine = 13, kCaptionGap = 6;
-constexpr double kLineW = 1.8, kDotR = 2.8, kDiamond = 6.0;
+constexpr double kLineW = 1.8, kDotR = 2.8, kDiamond = 5.5;
 const Rgb kInk = {0.1, 0.1, 0.1}, kMuted = {0.35, 0.35, 0.35}, kGrid = {0.9, 0.9, 0.9};
 
 // 1, 2, 2.5 or 5 (2.5 only when allowed) times a power of ten, about span / target.
@@ -25,7 +25,8 @@ double nice_step(double span, double target, bool allow_quarter) {
   return m * mag;
 }
 
-// x axis: the data padded by a little (so the end points clear the frame), not rounded out;
+// x axis: the data padded by a little (so that the end points and markers dodged sideways by up to
+// ~15 pt clear the frame), not rounded out;
 // y axis: the data padded by 5% of its span and rounded out to ticks. Both clipped to the limits.
 AxisRange axis_range(const std::vector<double>& values, const Axis& axis, bool round_out) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -36,7 +37,7 @@ AxisRange axis_range(const std::vector<double>& values, const Axis& axis, bool r
     const double w = axis.integer_ticks ? 0.5 : std::max(0.05 * std::abs(lo), 1e-3);
     lo -= w, hi += w;
   }
-  const double pad = round_out ? 0.05 * (hi - lo) : std::max(0.3, 0.04 * (hi - lo));
+  const double pad = round_out ? 0.05 * (hi - lo) : std::max(0.3, 0.07 * (hi - lo));
   lo -= pad, hi += pad;
   double step = nice_step(hi - lo, round_out ? 5 : 6, !axis.integer_ticks);
   if (axis.integer_ticks) step = std::max(step, 1.0);
@@ -156,7 +157,7 @@ void draw_panel(cairo_t* cr, const ChartPanel& p, const Box& b) {
   for (const Series& s : p.series) draw_series(cr, s, b, xr, yr);
   for (const Marker& m : p.markers) {
     const PagePoint q = to_page(b, xr, yr, m.x, m.y);
-    draw_diamond(cr, m.colour, q.x, q.y);
+    draw_diamond(cr, m.colour, q.x + m.dx_pt, q.y);
   }
   cairo_restore(cr);
   cairo_rectangle(cr, b.left + 0.4, b.top + 0.4, b.width - 0.8, b.height - 0.8);

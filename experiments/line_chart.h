@@ -22,6 +22,7 @@ struct Marker {  // a diamond with a dark edge, drawn over the lines
   std::string name;
   Rgb colour{};
   double x = 0, y = 0;
+  double dx_pt = 0;  // drawn this many points right of x, so that markers at one x can stand apart
 };
 
 struct Axis {
