@@ -306,7 +306,7 @@ TrainResult train(const RunConfig& cfg, const TrainOptions& opt) {
         for (const auto& [k, v] : loss.parts) parts += " " + k + " = " + std::to_string(v.item()) + ";";
         throw diverged(detail::concat(step.total, " at step ", r.steps), epoch, b.index, "parts:" + parts);
       }
-      dump.write_step(r.steps, b, dumped_noise, loss);
+      dump.write_step(r.steps, b, dumped_noise, loss, model);
       ++r.steps;
       losses.add(loss, step.total);
       ++nbatches;

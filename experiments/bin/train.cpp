@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
              "also write the checkpoint inside an epoch this often (0: after every step)")
       ->check(non_negative())
       ->capture_default_str();
+  app.add_option("--debug-dump", topt.debug_dump_dir,
+                 "debug: write the initial weights, the validation images and every step's batch, VAE noise and "
+                 "losses to this folder, for tests/golden/twin_run.py (experiments/debug_dump.h)");
   CLI11_PARSE(app, argc, argv);
   topt.progress = !quiet;
   try {
