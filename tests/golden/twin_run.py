@@ -11,9 +11,9 @@ parameter, train mode for the steps, and after each epoch the probe's accuracy o
 images in eval mode. The heads' BN eps is computed here from the protocol (faithful: the output
 size), not read from our side.
 
-    DL_TWIN_DUMP=/tmp/twin build/<dir>/tests/dl_tests --gtest_filter='TwinRun.*'
-    /usr/bin/python3 tests/golden/twin_run.py /tmp/twin             -> tests/golden/twin_run.safetensors
-    /usr/bin/python3 tests/golden/twin_run.py /tmp/twin --compare   per-step deviations, writes nothing
+    DL_TWIN_DUMP=twin_dump build/<dir>/tests/dl_tests --gtest_filter='TwinRun.*'
+    /usr/bin/python3 tests/golden/twin_run.py twin_dump             -> tests/golden/twin_run.safetensors
+    /usr/bin/python3 tests/golden/twin_run.py twin_dump --compare   per-step deviations, writes nothing
 
 Each run is replayed twice: in float64 (the exact run, what the test compares against) and in
 float32 (PyTorch's own float32 run). Their gap is the drift float32 rounding alone causes along
