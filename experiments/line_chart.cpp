@@ -140,7 +140,10 @@ void draw_series(cairo_t* cr, const Series& s, const Box& b, const AxisRange& xr
     drawing = true;
   }
   cairo_stroke(cr);
-  for (size_t i = 0; i < s.x.size(); i++)
+  // A dot on every point while they stand apart (a one-point series is only its dot); with many
+  // points (e.g. 150 epochs) dots would merge into a thick line, so the line alone is drawn.
+  const bool dots = s.x.size() <= 1 || b.width / double(s.x.size()) >= 8;
+  for (size_t i = 0; dots && i < s.x.size(); i++)
     if (std::isfinite(s.y[i])) {
       const PagePoint q = to_page(b, xr, yr, s.x[i], s.y[i]);
       draw_dot(cr, s.colour, q.x, q.y);

@@ -1,6 +1,6 @@
 // line_chart.h - line charts drawn with cairo (figure_canvas.h): one to three panels side by
 // side, each with its own axes (ticks, grid, labels), lines through data points with a dot on
-// every point (so a one-point series still shows), diamond markers for single values, a legend
+// every point while they are at least 8 pt apart (a one-point series is its dot), diamond markers for single values, a legend
 // right of the panels and caption lines under them. Written as <stem>.png (2 px per point) and
 // <stem>.svg, whose <desc> lists every series and marker as numbers.
 #pragma once
