@@ -73,8 +73,9 @@ void add_method(figures::LineChart& chart, const RunCurves& r) {
   loss.series.push_back({title + ", " + loss_name(r.method) + " relative to epoch 1", colour, r.epochs,
                          relative_to_first(r.loss)});
   std::string detail = loss_name(r.method);
-  if (!r.loss.empty())  // first -> last; appended piecewise (GCC 12 warns on " " + std::string&&)
-    detail.append(" ").append(short_number(r.loss.front())).append(" \u2192 ").append(short_number(r.loss.back()));
+  // first -> last (one epoch: its value); appended piecewise, GCC 12 warns on " " + std::string&&
+  if (!r.loss.empty()) detail.append(" ").append(short_number(r.loss.front()));
+  if (r.loss.size() > 1) detail.append(" \u2192 ").append(short_number(r.loss.back()));
   chart.legend.push_back({figures::LegendEntry::Symbol::Line, colour, title, detail});
 }
 
