@@ -1,11 +1,12 @@
 // test_twin_run.cpp - a whole training run is PyTorch's run, not only one step. Our trainer runs
 // every method (ae, vae, simclr, supervised) for two epochs of a tiny configuration on generated
-// MNIST-format images; tests/golden/twin_run.py replayed the same run in PyTorch (torch 1.13,
-// float32) from our initial weights and our exact batches (and the VAE's noise), dumped by
-// TrainOptions::debug_dump_dir, and its results are committed in
+// MNIST-format images; tests/golden/twin_run.py replayed the same run in PyTorch (torch 1.13, in
+// float64 and in float32) from our initial weights and our exact batches (and the VAE's noise),
+// dumped by TrainOptions::debug_dump_dir, and its results are committed in
 // tests/golden/twin_run.safetensors. Compared here, per method:
 //   - the losses of every step (total and parts),
-//   - every BN running mean and variance at the end (encoder, heads, decoder, probe),
+//   - every BN running mean and variance after the first step and at the end (encoder, heads,
+//     decoder, probe),
 //   - the online probe's validation accuracy at the end of each epoch (eval mode).
 // Regenerating the goldens (docs/experiments.md, "The PyTorch twin"):
 //   DL_TWIN_DUMP=<dir> dl_tests --gtest_filter='TwinRun.*'    (keeps our dumps in <dir>/<method>)
