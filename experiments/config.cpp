@@ -81,9 +81,10 @@ void RunConfig::validate() const {
   DL_CHECK(train_limit >= 0 && test_limit >= 0, "--train-limit / --test-limit must be >= 0");
   DL_CHECK(loader_threads >= 0, "--loader-threads must be >= 0, got ", loader_threads);
   DL_CHECK(probe_epochs >= 0, "--probe-epochs must be >= 0, got ", probe_epochs);
+  DL_CHECK(probe_train_limit >= -1, "--probe-train-limit must be -1 (the training run's images), 0 (all) or a count, got ",
+           probe_train_limit);
   DL_CHECK(device == "auto" || device == "cpu" || device == "cuda", "--device must be auto, cpu or cuda, got '",
            device, "'");
-  DL_CHECK(method != "simclr" || view_passes, "simclr needs the view passes (--view-passes false is not allowed)");
 }
 
 // ---- presets -------------------------------------------------------------------------------
@@ -160,8 +161,8 @@ const std::vector<ConfigField>& config_fields() {
       {"simclr_dim", "SimCLR projection size", &C::simclr_dim},
       {"vae_beta", "weight of the VAE's KL term", &C::vae_beta},
       {"tau", "SimCLR temperature", &C::tau},
-      {"view_passes", "run the encoder on both augmented views every step for every method (BN statistics)",
-       &C::view_passes},
+      {"view_passes", "AE, VAE, supervised: also encode both augmented views every step, without gradients, as the "
+                      "reference does (BN statistics only); SimCLR always encodes them", &C::view_passes},
       {"lr", "Adam learning rate (the peak rate under --lr-schedule cosine)", &C::lr},
       {"lr_schedule", "constant (the reference) or cosine (linear warm-up, then cosine decay to 0)", &C::lr_schedule},
       {"warmup_epochs", "epochs of linear warm-up under --lr-schedule cosine (may be fractional)", &C::warmup_epochs},
@@ -176,6 +177,8 @@ const std::vector<ConfigField>& config_fields() {
       {"test_limit", "test accuracies (online and post-hoc probe) use the first N official test images (0 = all)", &C::test_limit},
       {"loader_threads", "augmentation worker threads", &C::loader_threads},
       {"probe_epochs", "epochs of the post-hoc MLP probe", &C::probe_epochs},
+      {"probe_train_limit", "training images of the post-hoc probe: -1 = the run's --train-limit, 0 = the whole "
+                            "train split, N = the first N", &C::probe_train_limit},
       {"probe_lr", "Adam learning rate of the post-hoc probe", &C::probe_lr},
       {"probe_bn_eps", "BN eps of the post-hoc probe", &C::probe_bn_eps},
       {"seed", "seed of initialization, shuffling, augmentation and VAE sampling", &C::seed},
@@ -238,10 +241,9 @@ RunConfig config_from_json(const nlohmann::json& j) {
 
 std::string resume_mismatch(const RunConfig& saved, const RunConfig& now) {
   // Settings that may change between an interrupted run and its resumption.
-  static const std::vector<std::string> free = {"preset",    "epochs",         "test_limit",   "loader_threads",
-                                                "probe_epochs", "probe_lr",    "probe_bn_eps", "device",
-                                                "data_dir",  "out_dir",        "recon_images", "inject_nan_step",
-                                                "tf32"};
+  static const std::vector<std::string> free = {
+      "preset",   "epochs",  "test_limit",   "loader_threads",  "probe_epochs", "probe_lr", "probe_bn_eps",
+      "probe_train_limit", "device", "data_dir", "out_dir", "recon_images", "inject_nan_step", "tf32"};
   const nlohmann::json a = to_json(saved), b = to_json(now);
   for (const auto& [key, value] : a.items()) {
     if (std::find(free.begin(), free.end(), key) != free.end()) continue;

@@ -51,7 +51,10 @@ struct RunConfig {
   int64_t simclr_dim = 128;    // SimCLR projection
   double vae_beta = 0.1;
   double tau = 0.1;
-  bool view_passes = true;     // run the encoder on both views every step, for every method
+  // AE, VAE, supervised: also run the encoder on both augmented views every step, without
+  // gradients, as the reference does (only the BN running statistics change). SimCLR's loss needs
+  // the views, so SimCLR encodes them whatever this says.
+  bool view_passes = true;
 
   // ---- optimization ----
   double lr = 3e-4, beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8, weight_decay = 0.0;
@@ -71,6 +74,7 @@ struct RunConfig {
 
   // ---- post-hoc probe (the standard protocol) ----
   int64_t probe_epochs = 20;
+  int64_t probe_train_limit = -1;  // training images of the probe: -1 = train_limit's, 0 = all
   double probe_lr = 3e-4;
   double probe_bn_eps = 1e-5;
 

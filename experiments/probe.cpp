@@ -58,6 +58,7 @@ double accuracy(nn::MLP& mlp, const Tensor& feats, const std::vector<int32_t>& l
 ProbeOptions probe_options(const RunConfig& cfg) {
   ProbeOptions o;
   o.epochs = cfg.probe_epochs;
+  o.train_limit = cfg.probe_train_limit;
   o.lr = cfg.probe_lr;
   o.bn_eps = cfg.probe_bn_eps;
   o.seed = cfg.seed;

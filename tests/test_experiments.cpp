@@ -118,6 +118,22 @@ TEST(ExperimentsConfig, JsonRoundTripAndOverrides) {
   EXPECT_THROW(bad.validate(), dl::Error);
 }
 
+// Every cell of the cpu preset's table is a valid run: SimCLR encodes its views whatever
+// view_passes says, so the preset may drop the extra passes of the other methods.
+TEST(ExperimentsConfig, CpuPresetIsValidForEveryCell) {
+  for (const std::string dataset : {"mnist", "cifar10"})
+    for (Method m : all_methods()) {
+      RunConfig c = preset("cpu");
+      c.method = method_key(m), c.dataset = dataset;
+      EXPECT_NO_THROW(c.validate()) << c.run_name();
+    }
+  RunConfig c = preset("cpu");
+  c.probe_train_limit = -2;
+  EXPECT_THROW(c.validate(), dl::Error);
+  c.probe_train_limit = 0;
+  EXPECT_EQ(probe_options(c).train_limit, 0);
+}
+
 TEST(ExperimentsConfig, ResumeCompatibility) {
   const RunConfig a = preset("smoke");
   RunConfig b = a;
@@ -267,6 +283,13 @@ TEST_F(ExperimentsSmoke, ResumeContinuesExactly) {
   EXPECT_EQ(pr.feature_dim, 32);
   EXPECT_GE(pr.test_acc, 0.0);
   EXPECT_LE(pr.test_acc, 1.0);
+  // --probe-train-limit gives the probe more training images than the encoder saw.
+  RunConfig wider = b;
+  wider.probe_train_limit = 320;
+  ProbeOptions pw = probe_options(wider);
+  pw.epochs = 1;
+  pw.progress = false;
+  EXPECT_EQ(posthoc_probe(checkpoint_path(b.run_dir()), pw).train_images, 320);
   fs::remove_all(dir);
 }
 
