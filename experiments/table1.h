@@ -12,6 +12,7 @@
 // checkpoint; a probe whose probe.json matches the settings is reused too.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct Table1Options {
   bool figures = true;
   int tsne_iters = 1000;
   double checkpoint_minutes = 10;  // TrainOptions::checkpoint_minutes of every run
+  // jobs > 1: the cells are first trained `jobs` at a time, each by a re-executed `executable`
+  // on `threads_per_job` threads (experiments/table1_jobs.h); then the table is made as usual.
+  int jobs = 1;
+  int threads_per_job = 1;
+  std::string executable;
 };
 
 // The paper's Table 1 in percent, or NaN for an unknown (dataset, method).
@@ -42,6 +48,10 @@ RunConfig table1_config(const Table1Options& opt, const std::string& dataset, co
 
 // Runs everything; returns what it wrote to table1.json.
 nlohmann::json run_table1(const Table1Options& opt);
+
+// One paragraph listing every setting of `config` (a run's JSON config) that differs from the
+// `paper` preset, the reference code's settings.
+std::string departures_markdown(const nlohmann::json& config);
 
 // The Markdown report of a table1.json document.
 std::string table1_markdown(const nlohmann::json& doc);
