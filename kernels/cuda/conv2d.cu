@@ -5,8 +5,8 @@
 // starting at n0; its column matrix is cols (K, nb P):
 //   cols[(c KH + kh) KW + kw][i P + oh OW + ow] = inp[n0 + i][c][oh s - pad + kh][ow s - pad + kw]
 // (zero outside the image). Then, per chunk,
-//   forward   Y (OC, nb P)     = W (OC, K) cols (K, nb P)     -> scattered into NCHW, + bias
-//             (P >= 256: one GEMM per image written straight into NCHW, no scatter pass)
+//   forward   out_i (OC, P)    = W (OC, K) cols_i (K, P)      for each image i of the chunk: one
+//             strided-batched GEMM writes NCHW directly (cols_i = columns [i P, (i+1) P)), + bias
 //   dweight   dW (OC, K)      += dY (OC, nb P) cols^T          (dY gathered from NCHW)
 //   dinp      dcols (K, nb P)  = W^T (K, OC) dY (OC, nb P)     -> col2im into dinp
 // nb is as large as a 256 MB column buffer allows (the whole batch for the small layers), so the
@@ -17,7 +17,7 @@
 //
 // Naive: a direct kernel, one thread per output value looping over C KH KW taps and reading
 // the input from global memory with little reuse: latency/memory bound, far below the FP32 peak.
-// Here: im2col writes the column matrix once and one large cuBLAS SGEMM per chunk does all the
+// Here: im2col writes the column matrix once and one cuBLAS call per chunk does all the
 // multiply-adds (near peak for these sizes); col2im is a gather with no atomics.
 // Bound: the GEMMs are compute bound (2 OC K FLOP per output pixel); im2col/col2im are memory
 // bound and cost 8 B per cols element (written, then read by the GEMM), i.e. KH KW times the input
@@ -167,14 +167,6 @@ __global__ void add_bias_kernel(float* out, const float* bias, int64_t P) {
     out[plane * P + p] += b;
 }
 
-// out (NCHW, images n0..) = Y (OC, nb P) + bias; one thread per output element.
-__global__ void scatter_kernel(float* out, const float* Y, const float* bias, Conv d, int64_t n0, int64_t nb) {
-  DL_GRID_STRIDE_LOOP(idx, nb * d.OC * d.P) {
-    const int64_t p = idx % d.P, o = (idx / d.P) % d.OC, i = idx / (d.P * d.OC);
-    out[n0 * d.OC * d.P + idx] = Y[o * nb * d.P + i * d.P + p] + (bias ? bias[o] : 0.0f);
-  }
-}
-
 // dY (OC, nb P) from dout (NCHW, images n0..).
 __global__ void gather_kernel(float* dY, const float* dout, Conv d, int64_t n0, int64_t nb) {
   DL_GRID_STRIDE_LOOP(idx, nb * d.OC * d.P) {
@@ -185,36 +177,26 @@ __global__ void gather_kernel(float* dY, const float* dout, Conv d, int64_t n0, 
 
 }  // namespace
 
-// Below this many output pixels per image the per-image GEMMs of the direct NCHW path are too
-// thin for cuBLAS's tiles (P = 16 or 64 rows of C^T), and one GEMM over the chunk plus a scatter
-// pass is faster; from here on the scatter pass (a read and a write of the whole output) is the
-// larger cost. A guess from the shapes, to be settled by BM_cuda_conv_fwd on a GPU.
-constexpr int64_t kDirectNchwMinPixels = 256;
-
+// The forward writes NCHW directly: a GEMM over the whole chunk would give (OC, nb P), which
+// NCHW (nb, OC, P) is not, and reordering it costs a read and a write of the whole output. Per
+// image the GEMM is (OC, K) x (K, P) with P as small as 16 (4x4 planes); batching all nb images
+// in one strided-batched call keeps the GPU busy. (BM_cuda_conv_fwd measures it beside cuDNN.)
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                     int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t stride, int64_t pad) {
   const Conv d = make_conv(N, C, H, W, OC, KH, KW, stride, pad);
   if (N == 0 || d.P == 0 || OC == 0) return;
   const int64_t nb_max = images_per_chunk(d);
-  const bool direct = d.P >= kDirectNchwMinPixels;
   ScratchBuffer cols(static_cast<size_t>(d.K * nb_max * d.P) * sizeof(float));
-  ScratchBuffer Y(direct ? 0 : static_cast<size_t>(OC * nb_max * d.P) * sizeof(float));
   for (int64_t n0 = 0; n0 < N; n0 += nb_max) {
     const int64_t nb = std::min(nb_max, N - n0);
     launch_for_shape<Im2col>(d, cols.as<float>(), inp, n0, nb);
-    if (direct) {
-      // Straight into NCHW: per image i of the chunk, out_i (OC, P) = W (OC, K) cols_i (K, P),
-      // where cols_i is columns [i P, (i + 1) P) of cols (row stride nb P).
-      gemm_strided_batched(false, false, OC, d.P, d.K, 1.0f, weight, d.K, 0, cols.as<float>(), nb * d.P, d.P, 0.0f,
-                           out + n0 * OC * d.P, d.P, OC * d.P, nb);
-      if (bias) {
-        const PlaneGrid g = plane_grid(d.P, OC, nb);
-        add_bias_kernel<<<g.grid, g.block, 0, stream()>>>(out + n0 * OC * d.P, bias, d.P);
-        CUDA_CHECK_LAUNCH();
-      }
-    } else {
-      gemm(false, false, OC, nb * d.P, d.K, 1.0f, weight, cols.as<float>(), 0.0f, Y.as<float>());
-      scatter_kernel<<<grid_for(nb * OC * d.P), kBlock, 0, stream()>>>(out, Y.as<float>(), bias, d, n0, nb);
+    // Per image i of the chunk, out_i (OC, P) = W (OC, K) cols_i (K, P), where cols_i is columns
+    // [i P, (i + 1) P) of cols (row stride nb P).
+    gemm_strided_batched(false, false, OC, d.P, d.K, 1.0f, weight, d.K, 0, cols.as<float>(), nb * d.P, d.P, 0.0f,
+                         out + n0 * OC * d.P, d.P, OC * d.P, nb);
+    if (bias) {
+      const PlaneGrid g = plane_grid(d.P, OC, nb);
+      add_bias_kernel<<<g.grid, g.block, 0, stream()>>>(out + n0 * OC * d.P, bias, d.P);
       CUDA_CHECK_LAUNCH();
     }
   }

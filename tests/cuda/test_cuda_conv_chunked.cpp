@@ -1,7 +1,7 @@
 // test_cuda_conv_chunked.cpp - the CUDA convolution's chunked path (kernels/cuda/conv2d.cu): the
 // im2col column buffer holds at most 64 Mi floats, i.e. floor(64 Mi / (C KH KW OH OW)) images per
 // chunk. At N = 16, C = 512, 32 x 32, 3x3 pad 1 one image needs 4608 x 1024 = 4.7 Mi floats, so a
-// chunk holds 13 images and the batch runs as 13 + 3: the chunk offsets n0 (forward scatter,
+// chunk holds 13 images and the batch runs as 13 + 3: the chunk offsets n0 (the forward GEMM,
 // im2col, gather and col2im), the shorter last chunk and the accumulation of dweight over chunks
 // are all exercised, which the ResNet-shaped tests at batch 8 never do.
 #include <gtest/gtest.h>
