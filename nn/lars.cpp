@@ -1,8 +1,6 @@
 // lars.cpp - see lars.h.
 #include "nn/lars.h"
 
-#include <cmath>
-
 #include "kernels/cpu/sgd.h"
 #include "kernels/ref/sgd.h"
 #include "kernels/cuda/sgd.h"
@@ -19,29 +17,13 @@ LARS::LARS(NamedTensorList params, const LARSOptions& options)
 void LARS::update(Slot& s, const Tensor& grad) {
   const Device dev = s.param.device();
   const int64_t n = s.param.numel();
-  float scale = 1.0f, wd = 0.0f;
-  if (s.param.ndim() != 1 || !opt_.exclude_bias_and_bn) {
-    double p_sq = 0.0, g_sq = 0.0;
-    if (dev == Device::CPU) {
-      const bool ref = cpu_kernels() == CpuKernels::Ref;
-      p_sq = ref ? ref::sum_squares(s.param.data(), n) : cpu::sum_squares(s.param.data(), n);
-      g_sq = ref ? ref::sum_squares(grad.data(), n) : cpu::sum_squares(grad.data(), n);
-    } else {
-#ifdef DL_WITH_CUDA
-      p_sq = cuda::sum_squares(s.param.data(), n);
-      g_sq = cuda::sum_squares(grad.data(), n);
-#else
-      DL_FAIL("LARS: parameter on CUDA but this build has no CUDA backend");
-#endif
-    }
-    const double p_norm = std::sqrt(p_sq), g_norm = std::sqrt(g_sq);
-    if (p_norm != 0.0 && g_norm != 0.0) {
-      scale = static_cast<float>(opt_.trust_coefficient * p_norm / (g_norm + p_norm * opt_.weight_decay + opt_.eps));
-      wd = opt_.weight_decay;
-    }
+  if (s.param.ndim() != 1 || !opt_.exclude_bias_and_bn) {  // adapted: the trust ratio, on the device
+    DL_DISPATCH(dev, lars_update, s.param.data(), s.buffers[0].data(), grad.data(), n, lr(), opt_.momentum,
+                opt_.dampening, opt_.weight_decay, opt_.nesterov, s.step == 1, opt_.trust_coefficient, opt_.eps);
+  } else {  // excluded (biases, BN): plain SGD momentum, no weight decay
+    DL_DISPATCH(dev, sgd_update, s.param.data(), s.buffers[0].data(), grad.data(), n, lr(), opt_.momentum,
+                opt_.dampening, 0.0f, opt_.nesterov, s.step == 1, 1.0f);
   }
-  DL_DISPATCH(dev, sgd_update, s.param.data(), s.buffers[0].data(), grad.data(), n, lr(), opt_.momentum,
-              opt_.dampening, wd, opt_.nesterov, s.step == 1, scale);
 }
 
 }  // namespace dl::nn

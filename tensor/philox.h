@@ -5,11 +5,7 @@
 #pragma once
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define DL_HOST_DEVICE __host__ __device__
-#else
-#define DL_HOST_DEVICE
-#endif
+#include "tensor/host_device.h"
 
 namespace dl {
 

@@ -273,6 +273,31 @@ TEST(OptimRef, SgdFastMatchesRef) {
     }
 }
 
+// lars_update: the fast and the plain kernels agree, and a zero gradient (no trust ratio) is a
+// plain SGD step without weight decay.
+TEST(OptimRef, LarsFastMatchesRef) {
+  for (int64_t n : kOptimSizes) {
+    std::vector<float> p_fast = test::lcg_values(n, 191), buf_fast(n, 0.0f);
+    std::vector<float> p_ref = p_fast, buf_ref = buf_fast;
+    for (int t = 1; t <= 3; ++t) {
+      const std::vector<float> g = test::lcg_values(n, 192 + t);
+      cpu::lars_update(p_fast.data(), buf_fast.data(), g.data(), n, 0.5f, 0.9f, 0.0f, 1e-4f, false, t == 1, 1e-2f,
+                       1e-8f);
+      ref::lars_update(p_ref.data(), buf_ref.data(), g.data(), n, 0.5f, 0.9f, 0.0f, 1e-4f, false, t == 1, 1e-2f,
+                       1e-8f);
+    }
+    EXPECT_TRUE(all_close(p_fast, p_ref, 1e-7f, 1e-6f)) << "n " << n;
+    EXPECT_TRUE(all_close(buf_fast, buf_ref, 1e-7f, 1e-6f)) << "n " << n;
+    if (n == 0) continue;
+    std::vector<float> p_lars = test::lcg_values(n, 197), buf_lars(n, 0.0f), p_sgd = p_lars, buf_sgd = buf_lars;
+    const std::vector<float> zero(n, 0.0f);
+    cpu::lars_update(p_lars.data(), buf_lars.data(), zero.data(), n, 0.5f, 0.9f, 0.0f, 1e-4f, false, true, 1e-2f,
+                     1e-8f);
+    cpu::sgd_update(p_sgd.data(), buf_sgd.data(), zero.data(), n, 0.5f, 0.9f, 0.0f, 0.0f, false, true, 1.0f);
+    EXPECT_EQ(p_lars, p_sgd) << "n " << n << ": a zero gradient must not apply weight decay";
+  }
+}
+
 TEST(OptimRef, SumSquaresFastMatchesRef) {
   for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{16384}, int64_t{16385}, int64_t{4 * 16384 + 1}, int64_t{300007}}) {
     const std::vector<float> x = test::lcg_values(n, 191);

@@ -1,5 +1,5 @@
-// test_cuda_nn.cpp - the nn:: layer on CUDA, against the same code on the CPU: LARS (its norms go
-// through cuda::sum_squares and its update through the dispatched SGD kernel), eval mode (BN on
+// test_cuda_nn.cpp - the nn:: layer on CUDA, against the same code on the CPU: LARS (its norms and
+// trust ratio computed on the GPU by cuda::lars_update), eval mode (BN on
 // running statistics, which a training-mode forward has moved, and which an eval forward must
 // not move), and a checkpoint round trip of a CUDA model and its Adam state (saved from the
 // device, loaded into another model on the device, then one more step bit-identical).

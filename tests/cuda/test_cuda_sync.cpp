@@ -1,8 +1,8 @@
 // test_cuda_sync.cpp - a CUDA training step does not wait for the GPU (docs/profiling.md, "Where a
 // CUDA training step waits"): the backend counts every host synchronization
 // (cuda::cuda_host_syncs, kernels/cuda/cuda_backend.h) and N steps of a tiny model leave the
-// count unchanged, through train_step + LossSums and through train() itself; the loss is read
-// once, when asked. What the host no longer checks is checked on the GPU: an out-of-range label
+// count unchanged, through train_step + LossSums, with LARS, and through train() itself; the loss
+// is read once, when asked. What the host no longer checks is checked on the GPU: an out-of-range label
 // raises dl::Error at the next synchronization (kernels/cuda/deferred_error.h), and a NaN loss
 // still stops train() with TrainingDiverged before a checkpoint holds it.
 #include <gtest/gtest.h>
@@ -19,6 +19,7 @@
 #include "experiments/trainer.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "nn/adam.h"
+#include "nn/lars.h"
 #include "tensor/safetensors.h"
 #include "tests/cuda/cuda_test_util.h"
 #include "tests/data_fixtures.h"
@@ -99,6 +100,30 @@ TEST(CudaSync, TrainingStepsDoNotSynchronize) {
     EXPECT_TRUE(losses.read());  // nothing unread: no copy
     EXPECT_EQ(cuda::cuda_host_syncs(), before + 1);
   }
+}
+
+// LARS needs two norms per parameter tensor; they stay on the GPU (cuda::lars_update).
+TEST(CudaSync, LarsStepsDoNotSynchronize) {
+  DL_REQUIRE_CUDA();
+  const int64_t B = 16;
+  const Tensor clean = random_tensor({B, 3, 32, 32}, 321, 0, 1, false).to(Device::CUDA);
+  const Tensor labels = from_vector_i32(std::vector<int32_t>(B, 3), {B}, Device::CUDA);
+  const experiments::RunConfig cfg = tiny("supervised");
+  Generator init(5), noise(6);
+  experiments::Image2Vec model(cfg, init);
+  model.to(Device::CUDA);
+  model.train();
+  nn::LARS lars(model.named_parameters(), nn::LARSOptions{});
+  auto step = [&] {
+    const experiments::StepResult s = experiments::train_step(
+        lars, [&] { return experiments::training_loss(model, cfg, clean, clean, clean, labels, noise); },
+        /*read_total=*/false);
+    ASSERT_TRUE(s.updated);
+  };
+  step();  // the momentum buffers and cuBLAS handles are made once
+  const uint64_t before = cuda::cuda_host_syncs();
+  for (int i = 0; i < 3; ++i) step();
+  EXPECT_EQ(cuda::cuda_host_syncs(), before) << "three LARS steps synchronized with the GPU";
 }
 
 TEST(CudaSync, TrainLoopReadsTheLossOnlyAtTheEpochEnd) {
