@@ -211,6 +211,41 @@ std::string departures_markdown(const nlohmann::json& config) {
   return "Where these runs depart from the reference code's settings (the `paper` preset): " + list + ".\n\n";
 }
 
+// The "Runs" section: per run its device, epochs, steps, speed, wall time and probe, then the total.
+static std::string runs_markdown(const nlohmann::json& doc) {
+  std::string md = "## Runs\n\n";
+  md += "| Run | Device | Epochs | Steps | Train images | s/step | img/s | Wall time (train + eval) | Best val (epoch) | "
+        "Online probe, test | Post-hoc probe: images, time |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  double total = 0;
+  for (const nlohmann::json& r : doc.at("runs")) {
+    const nlohmann::json& t = r.at("train");
+    const nlohmann::json& p = r.at("probe");
+    const double wall = t.at("wall_seconds");
+    const double probe_s = p.at("extract_seconds").get<double>() + p.at("train_seconds").get<double>();
+    total += wall + probe_s;
+    const int64_t limit = t.at("config").at("train_limit").get<int64_t>();
+    const std::string train_images = limit > 0 ? std::to_string(limit) : "all";
+    char row[512];
+    std::snprintf(row, sizeof row, "| %s_%s%s | %s | %lld | %lld | %s | %.3f | %.0f | %s | %.1f (%lld) | %.1f | %lld, %s |\n",
+                  r.at("dataset").get<std::string>().c_str(), r.at("method").get<std::string>().c_str(),
+                  r.at("reused").get<bool>() ? " (reused)" : "", t.at("device").get<std::string>().c_str(),
+                  (long long)t.at("epochs_done").get<int64_t>(), (long long)t.at("steps").get<int64_t>(),
+                  train_images.c_str(), t.at("seconds_per_step").get<double>(),
+                  t.at("images_per_second").get<double>(), format_duration(wall).c_str(),
+                  100 * t.at("best_val_acc").get<double>(), (long long)t.at("best_epoch").get<int64_t>(),
+                  r.at("online_test_acc").get<double>(), (long long)p.at("train_images").get<int64_t>(),
+                  format_duration(probe_s).c_str());
+    md += row;
+  }
+  md += "\nTotal training + probing time of the runs listed: " + format_duration(total);
+  if (doc.value("jobs", 1) > 1)
+    md += "; they ran " + std::to_string(doc.at("jobs").get<int>()) + " at a time (`--jobs`), " +
+          std::to_string(doc.at("threads_per_job").get<int>()) + " thread(s) each, so the table took " +
+          format_duration(doc.value("table1_wall_seconds", 0.0)) + " from start to finish";
+  md += ".\n\n";
+  return md;
+}
+
 std::string table1_markdown(const nlohmann::json& doc) {
   std::string md;
   md += "# Table 1, reproduced\n\n";
@@ -255,36 +290,7 @@ std::string table1_markdown(const nlohmann::json& doc) {
 
   if (doc.contains("curves"))
     md += "## Training curves\n\n" + curves_markdown(doc.at("curves").get<std::vector<std::string>>());
-  md += "## Runs\n\n";
-  md += "| Run | Device | Epochs | Steps | Train images | s/step | img/s | Wall time (train + eval) | Best val (epoch) | "
-        "Online probe, test | Post-hoc probe: images, time |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
-  double total = 0;
-  for (const nlohmann::json& r : doc.at("runs")) {
-    const nlohmann::json& t = r.at("train");
-    const nlohmann::json& p = r.at("probe");
-    const double wall = t.at("wall_seconds");
-    const double probe_s = p.at("extract_seconds").get<double>() + p.at("train_seconds").get<double>();
-    total += wall + probe_s;
-    const int64_t limit = t.at("config").at("train_limit").get<int64_t>();
-    const std::string train_images = limit > 0 ? std::to_string(limit) : "all";
-    char row[512];
-    std::snprintf(row, sizeof row, "| %s_%s%s | %s | %lld | %lld | %s | %.3f | %.0f | %s | %.1f (%lld) | %.1f | %lld, %s |\n",
-                  r.at("dataset").get<std::string>().c_str(), r.at("method").get<std::string>().c_str(),
-                  r.at("reused").get<bool>() ? " (reused)" : "", t.at("device").get<std::string>().c_str(),
-                  (long long)t.at("epochs_done").get<int64_t>(), (long long)t.at("steps").get<int64_t>(),
-                  train_images.c_str(), t.at("seconds_per_step").get<double>(),
-                  t.at("images_per_second").get<double>(), format_duration(wall).c_str(),
-                  100 * t.at("best_val_acc").get<double>(), (long long)t.at("best_epoch").get<int64_t>(),
-                  r.at("online_test_acc").get<double>(), (long long)p.at("train_images").get<int64_t>(),
-                  format_duration(probe_s).c_str());
-    md += row;
-  }
-  md += "\nTotal training + probing time of the runs listed: " + format_duration(total);
-  if (doc.value("jobs", 1) > 1)
-    md += "; they ran " + std::to_string(doc.at("jobs").get<int>()) + " at a time (`--jobs`), " +
-          std::to_string(doc.at("threads_per_job").get<int>()) + " thread(s) each, so the table took " +
-          format_duration(doc.value("table1_wall_seconds", 0.0)) + " from start to finish";
-  md += ".\n\n";
+  md += runs_markdown(doc);
 
   md += "## Settings\n\n";
   md += "Preset `" + doc.at("preset").get<std::string>() + "`";
