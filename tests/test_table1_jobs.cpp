@@ -1,15 +1,19 @@
 // test_table1_jobs.cpp - `table1 --jobs N` (experiments/table1_jobs.h): the cells trained by
 // re-executed table1 processes, one thread each, give exactly the numbers of one table1 process
-// on one thread; a failing job is reported with its cell and log; the table's legend lists every
+// on one thread; Ctrl-C reaches every job, which checkpoints, and the same call resumes to the
+// same numbers; a failing job is reported with its cell and log; the table's legend lists every
 // setting that departs from the reference.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "experiments/interrupt.h"
 #include "experiments/table1.h"
 #include "experiments/table1_jobs.h"
 #include "tests/data_fixtures.h"
@@ -130,6 +134,50 @@ TEST_F(Table1Jobs, AFailedJobNamesItsCellAndLog) {
     EXPECT_NE(msg.find("mnist_ae"), std::string::npos) << msg;
     EXPECT_NE(msg.find("status 3"), std::string::npos) << msg;
     EXPECT_NE(msg.find("logs/mnist_ae.log"), std::string::npos) << msg;
+  }
+  fs::remove_all(dir);
+}
+
+TEST_F(Table1Jobs, CtrlCStopsEveryJobAndTheSameCallResumes) {
+  DL_REQUIRE_SHARED_DATA(dl::data::DatasetKind::MNIST);
+  REQUIRE_TABLE1();
+  const std::string dir = fresh_dir("interrupt");
+  Table1Options t = smoke_cells(dir + "/jobs");
+  t.overrides["epochs"] = "3";
+  t.overrides["train_limit"] = "640";  // 10 steps per epoch, 30 per run
+  t.checkpoint_minutes = 0;            // a checkpoint after every step
+  t.jobs = 2, t.threads_per_job = 1, t.executable = DL_TABLE1_EXE;
+  const std::string runs = dir + "/jobs/runs/";
+  // Ctrl-C once both jobs have checkpointed a step and neither has finished: table1 is then still
+  // waiting for its jobs, with its handler installed.
+  std::thread ctrl_c([&] {
+    const auto started = [&](const std::string& run) { return fs::exists(runs + run + "/checkpoint.safetensors"); };
+    const auto finished = [&](const std::string& run) { return fs::exists(runs + run + "/result.json"); };
+    for (int i = 0; i < 6000 && !(started("mnist_ae") && started("mnist_supervised")); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!finished("mnist_ae") && !finished("mnist_supervised")) std::raise(SIGINT);
+  });
+  bool interrupted = false;
+  try {
+    run_table1(t);
+  } catch (const Interrupted& e) {
+    interrupted = true;
+    EXPECT_EQ(e.exit_status(), 130);
+  }
+  ctrl_c.join();
+  ASSERT_TRUE(interrupted) << "the jobs finished before the signal; the test needs longer runs";
+  EXPECT_FALSE(fs::exists(runs + "mnist_ae/result.json"));
+  EXPECT_TRUE(fs::exists(runs + "mnist_ae/checkpoint.safetensors"));
+
+  const nlohmann::json a = run_table1(t);  // the same call again: resumes both jobs
+  Table1Options one = smoke_cells(dir + "/one");
+  one.overrides = t.overrides;
+  const nlohmann::json b = run_table1(one);  // never interrupted, this process, one thread
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(a.at("runs")[i].at("method").get<std::string>());
+    EXPECT_EQ(a.at("runs")[i].at("train").at("steps"), 30);
+    EXPECT_EQ(a.at("runs")[i].at("faithful_val_acc"), b.at("runs")[i].at("faithful_val_acc"));
+    EXPECT_EQ(a.at("runs")[i].at("standard_test_acc"), b.at("runs")[i].at("standard_test_acc"));
   }
   fs::remove_all(dir);
 }
