@@ -8,8 +8,10 @@
 //          the epochs, the GPUs, or whether the last or best epoch is reported), latent 128, vae_beta 0.1, tau 0.1, drop_last false,
 //          three encoder passes per step, MLP BN eps = output dim (the reference's bug), full
 //          59,000 / 49,000 training images.
-//   cpu    the same protocol shrunk to fit 8 runs in about 2 hours on 2 CPU cores (width, epochs
-//          and a training subset; see the arithmetic in config.cpp and docs/experiments.md).
+//   cpu    the same protocol shrunk to fit 8 runs in under 2 hours on 2 CPU cores (`table1 --jobs
+//          2`): width 16, 8 epochs of 20,000 images, no extra view passes for AE/VAE/supervised,
+//          post-hoc probe on every training image (arithmetic in config.cpp, the recipe study in
+//          docs/experiments.md).
 //   smoke  seconds: width 4, a few hundred images, 1 epoch; used by the tests.
 // Every field can be overridden on the command line (experiments/config_cli.h) and is echoed into
 // the results (to_json).
