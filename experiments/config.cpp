@@ -96,10 +96,11 @@ static RunConfig paper_preset() { return RunConfig{}; }  // the defaults are the
 // runs take under 2 hours on 2 idle CPU cores with `table1 --jobs 2` (two runs at once, one
 // thread each). Two departures bought accuracy per second in the recipe study of
 // docs/experiments.md: AE, VAE and supervised skip the reference's two gradient-free passes over
-// the augmented views (a quarter of their step), and the post-hoc probe trains on every training
-// image (forward passes only). Measured (idle, two runs at once, width 16, batch 256): AE, VAE
-// and SimCLR ~127 images/s each, so one 20,000-image epoch costs ~160 s; 8 epochs of the 8 runs,
-// two at a time, ~80 min, plus probes, evaluation and t-SNE: ~1h30m in all.
+// the augmented views (two of the step's three encoder forward passes), and the post-hoc probe
+// trains on every training image (forward passes only). Measured (idle, two runs at once, width
+// 16, batch 256): AE, VAE and SimCLR ~127 images/s each, so one 20,000-image epoch costs ~160 s;
+// 8 epochs of the 8 runs, two at a time, ~80 min, plus probes, evaluation and t-SNE: 1h22m in
+// all, measured.
 // Width 16 (128-d representation) keeps 1/16 of the paper's FLOPs. On a machine shared with
 // other jobs, wall times scale up accordingly.
 static RunConfig cpu_preset() {
