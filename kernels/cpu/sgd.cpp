@@ -43,11 +43,8 @@ double sum_squares(const float* x, int64_t n) {
 void lars_update(float* param, float* momentum_buf, const float* grad, int64_t n, float lr, float momentum,
                  float dampening, float weight_decay, bool nesterov, bool first_step, float trust_coefficient,
                  float eps) {
-  const double r = lars_trust_ratio(sum_squares(param, n), sum_squares(grad, n), trust_coefficient, weight_decay, eps);
-  if (r != 0.0)
-    sgd_update(param, momentum_buf, grad, n, lr, momentum, dampening, weight_decay, nesterov, first_step, float(r));
-  else
-    sgd_update(param, momentum_buf, grad, n, lr, momentum, dampening, 0.0f, nesterov, first_step, 1.0f);
+  lars_update_from(sum_squares, sgd_update, param, momentum_buf, grad, n, lr, momentum, dampening, weight_decay,
+                   nesterov, first_step, trust_coefficient, eps);
 }
 
 }  // namespace dl::cpu
