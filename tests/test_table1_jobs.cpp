@@ -112,9 +112,10 @@ TEST_F(Table1Jobs, TwoJobsGiveTheNumbersOfOneProcess) {
     EXPECT_EQ(ra.at("faithful_val_acc"), rb.at("faithful_val_acc"));
     EXPECT_EQ(ra.at("online_test_acc"), rb.at("online_test_acc"));
     EXPECT_EQ(ra.at("standard_test_acc"), rb.at("standard_test_acc"));
-    EXPECT_GT(fs::file_size(dir + "/jobs/logs/mnist_" + ra.at("method").get<std::string>() + ".log"), 0u);
+    const fs::path log = fs::path(dir) / "jobs" / "logs" / ("mnist_" + ra.at("method").get<std::string>() + ".log");
+    EXPECT_GT(fs::file_size(log), 0u);
   }
-  EXPECT_NE(read_all(dir + "/jobs/table1.md").find("2 at a time (`--jobs`)"), std::string::npos);
+  EXPECT_NE(read_all((fs::path(dir) / "jobs" / "table1.md").string()).find("2 at a time (`--jobs`)"), std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -147,7 +148,7 @@ TEST_F(Table1Jobs, CtrlCStopsEveryJobAndTheSameCallResumes) {
   t.overrides["train_limit"] = "640";  // 10 steps per epoch, 30 per run
   t.checkpoint_minutes = 0;            // a checkpoint after every step
   t.jobs = 2, t.threads_per_job = 1, t.executable = DL_TABLE1_EXE;
-  const std::string runs = dir + "/jobs/runs/";
+  const std::string runs = (fs::path(dir) / "jobs" / "runs").string() + "/";
   // Ctrl-C once both jobs have checkpointed a step and neither has finished: table1 is then still
   // waiting for its jobs, with its handler installed.
   std::thread ctrl_c([&] {
