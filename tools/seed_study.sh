@@ -24,14 +24,16 @@ mkdir -p "$out"
 
 for s in "${seeds[@]}"; do
   for m in ae vae simclr supervised; do
-    run="$out/ours_s$s/mnist_$m"
-    "$build/bin/train" --preset paper --method "$m" --dataset mnist --width 8 --train-limit 4000 \
-        --test-limit 2000 --epochs 2 --seed "$s" --loader-threads 1 --data-dir "$data" \
-        --out-dir "$out/ours_s$s" --quiet
-    "$build/bin/probe" "$run/checkpoint.safetensors" --epochs 10 --test-limit 2000 --quiet \
-        --out "$run/probe10.json"
+    run="$out/ours_s$s/mnist_$m" log="$out/ours_s${s}_$m.log"
+    echo "ours: $m, seed $s (log: $log)"
+    { "$build/bin/train" --preset paper --method "$m" --dataset mnist --width 8 --train-limit 4000 \
+          --test-limit 2000 --epochs 2 --seed "$s" --loader-threads 1 --data-dir "$data" \
+          --out-dir "$out/ours_s$s" --quiet &&
+      "$build/bin/probe" "$run/checkpoint.safetensors" --epochs 10 --test-limit 2000 --quiet \
+          --out "$run/probe10.json"; } > "$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
   done
 done
+echo "PyTorch: seeds ${seeds[*]}"
 /usr/bin/python3 "$here/twin_seed_study.py" "$data" --seeds "${seeds[@]}" > "$out/pytorch.jsonl"
 
 python3 - "$out" "${seeds[@]}" <<'PY'
