@@ -6,9 +6,10 @@ augmentations, on real MNIST, then the post-hoc probe of experiments/probe.cpp. 
     /usr/bin/python3 tools/twin_seed_study.py DATA_DIR --seeds 0 1 2 [--methods ae vae simclr supervised]
 
 Settings (the same as our side in tools/seed_study.sh, which also runs this script): the paper's
-protocol at width 8, the first 4000 images of the reference train split, 2 epochs of batch 256, online probe on the
-1000 validation images after each epoch; post-hoc probe: features of the 4000 training images and
-the first 2000 official test images, MLP(64, 512, 10) with BN eps 1e-5, Adam 3e-4, 10 epochs.
+protocol at width 8, the first 4000 images of the reference train split, 2 epochs of batch 256,
+online probe on the 1000 validation images after each epoch; post-hoc probe: features of the 4000
+training images and the first 2000 official test images, MLP(64, 512, 10) with BN eps 1e-5, Adam
+3e-4, 10 epochs.
 Prints one JSON line per run.
 
 The data path follows docs/protocol.md section 2 with torch tensor operations: MNIST to [0, 1],
