@@ -9,15 +9,15 @@ namespace {
 
 TEST(CudaReluNan, Relu) {
   DL_REQUIRE_CUDA();
-  check_relu_nan(Device::CUDA);
+  ASSERT_NO_FATAL_FAILURE(check_relu_nan(Device::CUDA));
 }
 TEST(CudaReluNan, AddRelu) {
   DL_REQUIRE_CUDA();
-  check_add_relu_nan(Device::CUDA);
+  ASSERT_NO_FATAL_FAILURE(check_add_relu_nan(Device::CUDA));
 }
 TEST(CudaReluNan, BatchnormRelu) {
   DL_REQUIRE_CUDA();
-  check_batchnorm_relu_nan(Device::CUDA);
+  ASSERT_NO_FATAL_FAILURE(check_batchnorm_relu_nan(Device::CUDA));
 }
 
 }  // namespace
