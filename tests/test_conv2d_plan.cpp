@@ -12,6 +12,7 @@
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/conv2d_plan.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
+#include "kernels/cpu/conv2d_winograd.h"
 #include "kernels/cpu/gemm_packed.h"
 #include "kernels/ref/conv2d.h"
 #include "tests/gradcheck.h"
@@ -45,8 +46,9 @@ std::string str(const ConvShape& s) {
 }
 
 TEST(Conv2dPlan, ResNet18CifarLayers) {
-  if (!dl::cpu::packed_gemm_available() || !dl::cpu::packed_wgrad_enabled())
-    GTEST_SKIP() << "no AVX2+FMA, or DL_PACKED_GEMM=0 / DL_PACKED_WGRAD=0: the packed paths are off";
+  if (!dl::cpu::packed_gemm_available() || !dl::cpu::packed_wgrad_enabled() ||
+      !dl::cpu::conv2d_forward_winograd_fits(64, 64, 3, 3, 1, 1))
+    GTEST_SKIP() << "no AVX2+FMA, or DL_PACKED_GEMM=0 / DL_PACKED_WGRAD=0 / DL_WINOGRAD=0: the fast paths are off";
   struct Row {
     ConvShape s;
     ConvForwardImpl fwd;
@@ -58,12 +60,15 @@ TEST(Conv2dPlan, ResNet18CifarLayers) {
   using G = ConvWeightGradImpl;
   const Row rows[] = {
       {{64, 3, 32, 32, 64, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kIm2colBlas},       // stem: K = 27
-      {{64, 64, 32, 32, 64, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // layer1
+      {{64, 64, 32, 32, 64, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kPackedPanels},        // layer1
       {{64, 64, 32, 32, 128, 3, 3, 2, 1}, F::kPackedDirect, D::kSubPixel, G::kPackedPanels},         // layer2 in
       {{64, 64, 32, 32, 128, 1, 1, 2, 0}, F::kPackedDirect, D::kCol2im, G::kIm2colBlas},             // shortcut
       {{64, 128, 16, 16, 256, 3, 3, 2, 1}, F::kPackedDirect, D::kCol2im, G::kIm2colBlas},            // layer3 in
       {{64, 16, 16, 16, 32, 3, 3, 2, 1}, F::kPackedDirect, D::kCol2im, G::kPackedPanels},            // width 16
-      {{64, 512, 4, 4, 512, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // layer4
+      {{64, 512, 4, 4, 512, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kPackedPanels},        // layer4
+      {{64, 16, 32, 32, 16, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // width 16
+      {{64, 32, 16, 16, 32, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // width 16, layer2
+      {{64, 64, 8, 8, 64, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kPackedPanels},          // width 16, layer3
       {{64, 64, 32, 32, 64, 1, 1, 1, 0}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // 1x1 stride 1
       {{8, 8, 3, 3, 8, 3, 3, 1, 1}, F::kIm2colPacked, D::kFlippedForward, G::kPackedPanels},         // 9 pixels
   };
@@ -91,7 +96,7 @@ const ConvShape kShapes[] = {
     {2, 8, 12, 12, 5, 1, 1, 2, 0},  {1, 5, 11, 13, 4, 5, 5, 2, 2},  {2, 4, 9, 9, 3, 3, 5, 3, 1},
     {4, 32, 4, 4, 12, 3, 3, 1, 1},  {2, 6, 3, 3, 5, 3, 3, 1, 1},    {3, 16, 10, 10, 9, 1, 1, 1, 0},
     {2, 16, 32, 32, 8, 3, 3, 2, 1}, {2, 7, 6, 6, 3, 2, 2, 1, 0},    {1, 16, 8, 8, 140, 3, 3, 2, 1},
-    {2, 3, 7, 7, 4, 3, 3, 1, 0},
+    {2, 3, 7, 7, 4, 3, 3, 1, 0},    {2, 64, 9, 7, 66, 3, 3, 1, 1},
 };
 
 struct Reached {
@@ -138,7 +143,8 @@ TEST(Conv2dPlan, FastMatchesRefOnEveryPath) {
       for (const ConvShape& s : kShapes) expect_fast_matches_ref(s, reached);
     }
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: only the OpenBLAS paths were compared";
-  EXPECT_EQ(reached.fwd.size(), 3u) << "not every forward implementation was reached";
+  const size_t forwards = dl::cpu::conv2d_forward_winograd_fits(64, 64, 3, 3, 1, 1) ? 4u : 3u;  // DL_WINOGRAD=0: 3
+  EXPECT_EQ(reached.fwd.size(), forwards) << "not every forward implementation was reached";
   EXPECT_EQ(reached.dgrad.size(), 3u) << "not every input-gradient implementation was reached";
   EXPECT_EQ(reached.wgrad.size(), 2u) << "not every weight-gradient implementation was reached";
 }

@@ -11,6 +11,7 @@
 #include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/conv2d_plan.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
+#include "kernels/cpu/conv2d_winograd.h"
 #include "tensor/error.h"
 #include "tensor/tensor.h"
 
@@ -55,6 +56,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const ConvShape s{N, C, H, W, OC, KH, KW, stride, pad};
   if (N == 0 || s.OH() * s.OW() == 0) return;
   switch (plan_conv(s).forward) {
+    case ConvForwardImpl::kWinograd: return conv2d_forward_winograd(out, inp, weight, bias, N, C, H, W, OC);
     case ConvForwardImpl::kPackedDirect: {
       const bool ran = conv2d_forward_packed(out, inp, weight, bias, N, C, H, W, OC, KH, KW, stride, pad);
       DL_CHECK(ran, "conv2d: the plan chose the packed forward but it declined the shape");

@@ -5,12 +5,24 @@
 #include "kernels/cpu/conv2d_dgrad_packed.h"
 #include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/conv2d_wgrad_packed.h"
+#include "kernels/cpu/conv2d_winograd.h"
 #include "kernels/cpu/gemm_packed.h"
 
 namespace dl::cpu {
 namespace {
 
+constexpr int64_t kWinogradMinChannels = 64;
+
 ConvForwardImpl plan_forward(const ConvShape& s) {
+  // Winograd from 64 channels in and out. Its transforms cost about (C + OC) / (C OC) of its GEMM per
+  // tile; measured against the direct forward (bench_conv2d BM_conv2d_winograd_ab, C -> C, batch
+  // 256, two threads; docs/conv2d.md#winograd): 0.57-0.74x from 64 channels (0.99x at 128 channels
+  // on 4x4 planes), 0.80-0.89x at 32, 0.99-1.2x at 16. 32 channels stays direct: about 2 % of a
+  // width-16 training step, and it would take the width-4 PyTorch twin (tests/test_twin_run.cpp) off
+  // the direct summation whose float32 drift its tolerances were calibrated on.
+  if (s.C >= kWinogradMinChannels && s.OC >= kWinogradMinChannels &&
+      conv2d_forward_winograd_fits(s.C, s.OC, s.KH, s.KW, s.stride, s.pad))
+    return ConvForwardImpl::kWinograd;
   // Output planes of < 16 pixels fill too few lanes of a 16-pixel panel: im2col batches images.
   if (conv2d_forward_packed_fits(s.N, s.OH(), s.OW())) return ConvForwardImpl::kPackedDirect;
   return packed_gemm_available() ? ConvForwardImpl::kIm2colPacked : ConvForwardImpl::kIm2colBlas;
@@ -47,6 +59,7 @@ ConvPlan plan_conv(const ConvShape& s) { return {plan_forward(s), plan_input_gra
 
 const char* impl_name(ConvForwardImpl impl) {
   switch (impl) {
+    case ConvForwardImpl::kWinograd: return "winograd-f2x2";
     case ConvForwardImpl::kPackedDirect: return "packed-direct";
     case ConvForwardImpl::kIm2colPacked: return "im2col+packed-gemm";
     case ConvForwardImpl::kIm2colBlas: return "im2col+openblas";

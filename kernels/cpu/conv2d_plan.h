@@ -16,6 +16,7 @@ struct ConvShape {
 };
 
 enum class ConvForwardImpl {
+  kWinograd,      // conv2d_winograd.h: 3x3 stride 1 pad 1, F(2x2, 3x3), 16 GEMMs on the packed micro-kernel
   kPackedDirect,  // conv2d_packed.h: micro-kernel on a zero-padded phase-split copy, no im2col
   kIm2colPacked,  // im2col buffer, then our packed-A GEMM (conv2d_im2col.h, gemm_packed.h)
   kIm2colBlas,    // im2col buffer, then OpenBLAS (no AVX2+FMA, or DL_PACKED_GEMM=0)
@@ -39,7 +40,8 @@ struct ConvPlan {
 };
 
 // Depends on the shape, on whether the CPU has AVX2+FMA and on the switches DL_PACKED_GEMM=0 and
-// DL_PACKED_WGRAD=0 (gemm_packed.h, conv2d_wgrad_packed.h); never on the thread count.
+// DL_PACKED_WGRAD=0, DL_WINOGRAD=0 (gemm_packed.h, conv2d_wgrad_packed.h, conv2d_winograd.h); never
+// on the thread count.
 ConvPlan plan_conv(const ConvShape& s);
 
 const char* impl_name(ConvForwardImpl impl);
