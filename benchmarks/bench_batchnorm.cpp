@@ -29,6 +29,10 @@ void BM_batchnorm_fwd_bwd(benchmark::State& state) {
 BENCHMARK(BM_batchnorm_fwd_bwd)
     ->Args({64, 64, 32})
     ->Args({64, 512, 4})
+    ->Args({256, 16, 32})  // the width-16 network of benchmarks/compare (sup16, ae16), batch 256
+    ->Args({256, 32, 16})
+    ->Args({256, 64, 8})
+    ->Args({256, 128, 4})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
