@@ -1,7 +1,8 @@
 // bench_conv2d.cpp - conv2d kernels at the ResNet18-CIFAR 3x3 stride-1 pad-1 shapes, batch 64
 // (C -> C at 32x32, 16x16, 8x8, 4x4 for C = 64, 128, 256, 512: every shape is 4.8 GFLOP forward).
 // GFLOP/s with forward = 2 N OC OH OW C KH KW flops and backward (dinp + dweight) twice that.
-// Plus the Winograd forward against the packed direct one (batch 256, BM_conv2d_winograd_ab), and
+// Plus the Winograd forward and weight gradient against the packed direct ones (batch 256,
+// BM_conv2d_winograd_ab, BM_conv2d_winograd_wgrad_ab), and
 // upsample_nearest2x and global_avg_pool in GB/s (bytes read + written).
 #include <benchmark/benchmark.h>
 
@@ -175,6 +176,43 @@ BENCHMARK(BM_conv2d_winograd_ab)
     ->ArgNames({"C", "HW"})
     ->Args({64, 32})->Args({128, 16})->Args({256, 8})->Args({512, 4})
     ->Args({16, 32})->Args({32, 16})->Args({64, 8})->Args({128, 4})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
+
+// The same for the weight gradient alone: conv2d_weight_grad_winograd against the packed panels
+// (conv2d_backward with dinp null, Winograd off). Counters as above, FLOPs 2 N C C H W 9.
+void BM_conv2d_winograd_wgrad_ab(benchmark::State& state) {
+  const int64_t C = state.range(0), HW = state.range(1), N = 256;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), dy = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen);
+  dl::Tensor w = dl::zeros({C, C, 3, 3}), dw = dl::zeros({C, C, 3, 3});
+  dl::cpu::set_winograd_enabled(false);
+  auto run = [&](bool winograd) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (winograd) dl::cpu::conv2d_weight_grad_winograd(dw.data(), dy.data(), x.data(), N, C, HW, HW, C);
+    else dl::cpu::conv2d_backward(nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C, HW, HW, C, 3, 3, 1, 1);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  double t_wino = 0, t_direct = 0;
+  int64_t it = 0;
+  for (auto _ : state) {
+    double a, b;
+    if (it++ % 2 == 0) a = run(true), b = run(false);
+    else b = run(false), a = run(true);
+    t_wino += a, t_direct += b;
+    state.SetIterationTime(a + b);
+  }
+  dl::cpu::set_winograd_enabled(true);
+  const double flops = 2.0 * N * C * C * HW * HW * 9;
+  state.counters["wino_ms"] = 1e3 * t_wino / it;
+  state.counters["direct_ms"] = 1e3 * t_direct / it;
+  state.counters["ratio"] = t_wino / t_direct;
+  state.counters["wino_GFLOP/s"] = flops * it / t_wino * 1e-9;
+  state.counters["direct_GFLOP/s"] = flops * it / t_direct * 1e-9;
+}
+BENCHMARK(BM_conv2d_winograd_wgrad_ab)
+    ->ArgNames({"C", "HW"})
+    ->Args({64, 32})->Args({128, 16})->Args({256, 8})->Args({512, 4})
+    ->Args({64, 8})->Args({128, 4})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
 
 // ---- upsample / avgpool: memory-bound, GB/s of bytes read + written ---------------------------

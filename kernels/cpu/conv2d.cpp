@@ -75,7 +75,9 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const ConvPlan plan = plan_conv(s);
   if (dbias) bias_grad(dbias, dout, s);
   if (dweight) {
-    if (plan.weight_grad == ConvWeightGradImpl::kPackedPanels) {
+    if (plan.weight_grad == ConvWeightGradImpl::kWinograd) {
+      conv2d_weight_grad_winograd(dweight, dout, inp, N, C, H, W, OC);
+    } else if (plan.weight_grad == ConvWeightGradImpl::kPackedPanels) {
       const bool ran = conv2d_weight_grad_packed(dweight, dout, inp, N, C, H, W, OC, KH, KW, stride, pad);
       DL_CHECK(ran, "conv2d: the plan chose the packed weight gradient but it declined the shape");
     } else {

@@ -29,6 +29,7 @@ enum class ConvInputGradImpl {
 };
 
 enum class ConvWeightGradImpl {
+  kWinograd,      // conv2d_winograd.h: 3x3 stride 1 pad 1, the forward's tiles, 16 GEMMs over tiles
   kPackedPanels,  // conv2d_wgrad_packed.h: micro-kernel on B panels built from the input
   kIm2colBlas,    // im2col buffer, then dW += dY cols^T with OpenBLAS
 };

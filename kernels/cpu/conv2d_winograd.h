@@ -32,4 +32,10 @@ void set_winograd_enabled(bool on);
 void conv2d_forward_winograd(float* out, const float* inp, const float* weight, const float* bias, int64_t N,
                              int64_t C, int64_t H, int64_t W, int64_t OC);
 
+// dweight (OC, C, 3, 3) += the weight gradient of that convolution, given its input inp
+// (N, C, H, W) and the gradient dout (N, OC, H, W) of its output: the same tiles, 16 GEMMs that
+// reduce over tiles (conv2d_winograd_wgrad.cpp). Requires conv2d_forward_winograd_fits.
+void conv2d_weight_grad_winograd(float* dweight, const float* dout, const float* inp, int64_t N, int64_t C, int64_t H,
+                                 int64_t W, int64_t OC);
+
 }  // namespace dl::cpu
