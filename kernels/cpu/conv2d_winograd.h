@@ -1,6 +1,7 @@
-// conv2d_winograd.h - the 3x3, stride-1, pad-1 forward convolution by Winograd's minimal filtering
-// algorithm F(2x2, 3x3): every 2x2 output tile costs 16 multiplications per (output, input)
-// channel pair instead of 36, 2.25x fewer FLOPs in the product that dominates the convolution.
+// conv2d_winograd.h - the 3x3, stride-1, pad-1 convolution by Winograd's minimal filtering
+// algorithm F(2x2, 3x3), forward and weight gradient (the input gradient is a forward convolution:
+// kernels/cpu/conv2d.cpp): every 2x2 output tile costs 16 multiplications per (output, input)
+// channel pair instead of 36, 2.25x fewer FLOPs in the products that dominate the convolution.
 //
 // For the 4x4 input patch d under a tile (rows 2 ty - 1 .. 2 ty + 2, columns 2 tx - 1 .. 2 tx + 2,
 // zero outside the image) and the 3x3 kernel g,

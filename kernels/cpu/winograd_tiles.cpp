@@ -16,7 +16,6 @@ namespace {
 // convolution's time, 256 tiles 0.79x).
 constexpr int64_t kBlockFloats = 196608, kMinBlockTiles = 64;
 
-
 // even[t] = x[2 t], odd[t] = x[2 t + 1] for t < n: 8 pairs at a time, then 4, then one.
 void deinterleave(const float* x, int64_t n, float* even, float* odd) {
   int64_t t = 0;
