@@ -64,8 +64,8 @@ Tensor mean(const Tensor& x, int dim);
 // running_mean/var are plain tensors (buffers), never differentiated.
 Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                  Tensor& running_var, bool training, float momentum, float eps);
-// relu(batchnorm(...)) with the same values and gradients; on the CPU for (N, C, H, W) one fused
-// pass that keeps no separate ReLU activation (kernels/cpu/batchnorm.h), elsewhere the composition.
+// relu(batchnorm(...)) with the same values and gradients, as one fused node that keeps no separate
+// ReLU activation (kernels/cpu/batchnorm.h, kernels/cuda/batchnorm.h), for (N, C) and (N, C, H, W).
 Tensor batchnorm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                       Tensor& running_var, bool training, float momentum, float eps);
 

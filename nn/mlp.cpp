@@ -9,6 +9,6 @@ MLP::MLP(int64_t in_dim, int64_t hidden_dim, int64_t out_dim, float bn_eps, Gene
   fc2 = register_module("fc2", std::make_shared<Linear>(hidden_dim, out_dim, true, gen));
 }
 
-Tensor MLP::forward(const Tensor& x) { return fc2->forward(relu(bn->forward(fc1->forward(x)))); }
+Tensor MLP::forward(const Tensor& x) { return fc2->forward(bn->forward_relu(fc1->forward(x))); }
 
 }  // namespace dl::nn

@@ -34,7 +34,7 @@ Result run(bool fused, const dl::Shape& shape, bool training) {
 }
 
 TEST(BatchNormRelu, MatchesReluOfBatchNorm) {
-  for (const dl::Shape& shape : {dl::Shape{4, 3, 5, 7}, dl::Shape{2, 16, 8, 8}, dl::Shape{6, 5}})
+  for (const dl::Shape& shape : {dl::Shape{4, 3, 5, 7}, dl::Shape{2, 16, 8, 8}, dl::Shape{6, 5}, dl::Shape{40, 130}})
     for (bool training : {true, false}) {
       const Result f = run(true, shape, training), r = run(false, shape, training);
       EXPECT_TRUE(dl::test::all_close(f.y, r.y, 0, 0)) << shape.str() << " training " << training;  // same bits

@@ -78,7 +78,7 @@ TEST(Conv2dWinograd, WeightGradMatchesRef) {
   }
 }
 
-TEST(Conv2dWinograd, SameBitsForOneAndTwoThreads) {
+TEST(Conv2dWinograd, BitwiseSameForOneAndTwoThreads) {
   if (!dl::cpu::conv2d_forward_winograd_fits(64, 64, 3, 3, 1, 1)) GTEST_SKIP() << "the Winograd forward is off";
   const Shape4 s{8, 64, 16, 16, 64};  // 64 tile rows in blocks of 12: six blocks (four groups in dW)
   const auto x = dl::test::lcg_values(s.N * s.C * s.H * s.W, 4), w = dl::test::lcg_values(s.OC * s.C * 9, 5);

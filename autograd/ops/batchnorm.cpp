@@ -62,9 +62,6 @@ Tensor batchnorm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
 Tensor batchnorm_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                       Tensor& running_var, bool training, float momentum, float eps) {
   const int64_t S = check_batchnorm_args(x, weight, bias, running_mean, running_var, training, eps);
-  // The CPU's (N, C) batchnorm has its own channel-blocked kernel; its fused twin is NCHW only.
-  if (x.device() == Device::CPU && S == 1)
-    return relu(batchnorm(x, weight, bias, running_mean, running_var, training, momentum, eps));
   const int64_t N = x.size(0), C = x.size(1);
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
   Tensor mean = Tensor::empty({C}, DType::F32, x.device()), rstd = Tensor::empty({C}, DType::F32, x.device());

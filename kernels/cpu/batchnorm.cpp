@@ -33,6 +33,7 @@ inline double row_sum(int64_t S, F f) {
 // Each channel still sums its values in row order into a double: the same bits as S = 1 above.
 constexpr int64_t kBlock = 64;
 
+template <bool Relu>
 void forward_2d(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
                 const float* weight, const float* bias, int64_t N, int64_t C, bool training, float momentum,
                 float eps) {
@@ -71,19 +72,33 @@ void forward_2d(float* out, float* mean, float* rstd, float* running_mean, float
       shift[j] = bias ? bias[c] : 0.0f;
     }
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t j = 0; j < nc; ++j) out[n * C + c0 + j] = (inp[n * C + c0 + j] - m[j]) * scale[j] + shift[j];
+      for (int64_t j = 0; j < nc; ++j) {
+        const float y = (inp[n * C + c0 + j] - m[j]) * scale[j] + shift[j];
+        out[n * C + c0 + j] = Relu ? (y < 0.0f ? 0.0f : y) : y;
+      }
   }
 }
 
+// Relu: as backward_nchw<true>, dy is replaced by dy [y > 0] with y recomputed from x by the
+// forward's expression (the forward's mask).
+template <bool Relu>
 void backward_2d(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
-                 const float* mean, const float* rstd, int64_t N, int64_t C, bool training) {
+                 const float* bias, const float* mean, const float* rstd, int64_t N, int64_t C, bool training) {
 #pragma omp parallel for schedule(static) if (N * C > 16384)
   for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
     const int64_t nc = C - c0 < kBlock ? C - c0 : kBlock;
+    [[maybe_unused]] float scale[kBlock], shift[kBlock];
+    if constexpr (Relu)
+      for (int64_t j = 0; j < nc; ++j)
+        scale[j] = (weight ? weight[c0 + j] : 1.0f) * rstd[c0 + j], shift[j] = bias ? bias[c0 + j] : 0.0f;
+    auto grad = [&](int64_t i, int64_t j) {
+      if constexpr (Relu) return keep_if_positive((inp[i] - mean[c0 + j]) * scale[j] + shift[j], dout[i]);
+      else return dout[i];
+    };
     double sum_dy[kBlock] = {}, sum_dy_xc[kBlock] = {};
     for (int64_t n = 0; n < N; ++n)
       for (int64_t j = 0; j < nc; ++j) {
-        const float dy = dout[n * C + c0 + j];
+        const float dy = grad(n * C + c0 + j, j);
         sum_dy[j] += dy;
         sum_dy_xc[j] += dy * (inp[n * C + c0 + j] - mean[c0 + j]);
       }
@@ -101,7 +116,7 @@ void backward_2d(float* dinp, float* dweight, float* dbias, const float* dout, c
     for (int64_t n = 0; n < N; ++n)
       for (int64_t j = 0; j < nc; ++j) {
         const int64_t i = n * C + c0 + j;
-        dinp[i] = k[j] * (dout[i] - a[j] - (inp[i] - mean[c0 + j]) * b[j]);
+        dinp[i] = k[j] * (grad(i, j) - a[j] - (inp[i] - mean[c0 + j]) * b[j]);
       }
   }
 }
@@ -202,26 +217,31 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                        int64_t S, bool training, float momentum, float eps) {
   if (S == 1)
-    return forward_2d(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, training, momentum, eps);
+    return forward_2d<false>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, training, momentum,
+                             eps);
   forward_nchw<false>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum, eps);
 }
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
                         int64_t S, bool training) {
-  if (S == 1) return backward_2d(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, training);
+  if (S == 1) return backward_2d<false>(dinp, dweight, dbias, dout, inp, weight, nullptr, mean, rstd, N, C, training);
   backward_nchw<false>(dinp, dweight, dbias, dout, inp, weight, nullptr, mean, rstd, N, C, S, training);
 }
 
 void batchnorm_relu_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                             const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                             int64_t S, bool training, float momentum, float eps) {
+  if (S == 1)
+    return forward_2d<true>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, training, momentum,
+                            eps);
   forward_nchw<true>(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, S, training, momentum, eps);
 }
 
 void batchnorm_relu_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                              const float* weight, const float* bias, const float* mean, const float* rstd, int64_t N,
                              int64_t C, int64_t S, bool training) {
+  if (S == 1) return backward_2d<true>(dinp, dweight, dbias, dout, inp, weight, bias, mean, rstd, N, C, training);
   backward_nchw<true>(dinp, dweight, dbias, dout, inp, weight, bias, mean, rstd, N, C, S, training);
 }
 
