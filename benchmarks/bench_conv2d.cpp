@@ -138,21 +138,19 @@ void resnet_backward_shapes(benchmark::internal::Benchmark* bm) {
 }
 BENCHMARK(BM_conv2d_backward_ab)->Apply(resnet_backward_shapes);
 
-// ---- Winograd F(2x2, 3x3) vs the packed direct forward, alternating within each iteration -------
-// The 3x3 stride-1 pad-1 C -> C forward at the planes where ResNet18-CIFAR has C channels at width
-// 64 (C = 64 .. 512) and width 16 (C = 16 .. 128), batch 256 (the compare benchmarks' batch).
-// Counters: wino_ms and direct_ms (wall time per call), ratio = wino / direct; GFLOP/s counts the
-// direct convolution's FLOPs for both (2 N C C H W 9), so Winograd's reads as an effective rate.
-void BM_conv2d_winograd_ab(benchmark::State& state) {
-  const int64_t C = state.range(0), HW = state.range(1), N = 256;
-  dl::Generator gen(1);
-  dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), w = dl::rand_uniform({C, C, 3, 3}, -0.05f, 0.05f, gen);
-  dl::Tensor y = dl::zeros({N, C, HW, HW});
-  dl::cpu::set_winograd_enabled(false);  // conv2d_forward: the packed direct forward at every shape
-  auto run = [&](bool winograd) {  // Winograd called directly: also below the plan's 64 channels
+// ---- Winograd F(2x2, 3x3) against the packed direct paths, alternating within each iteration ---
+// The 3x3 stride-1 pad-1 C -> C convolution at the planes where ResNet18-CIFAR has C channels at
+// width 64 (C = 64 .. 512) and width 16 (C = 16 .. 128), batch 256 (the compare benchmarks' batch).
+// `call(true)` runs the Winograd kernel directly (also below the plan's 64 channels), `call(false)`
+// the direct path (the plan with Winograd switched off). Counters: wino_ms and direct_ms (wall time
+// per call), ratio = wino / direct; GFLOP/s counts the direct convolution's FLOPs for both
+// (2 N C C H W 9), so Winograd's reads as an effective rate.
+template <class Call>
+void winograd_ab(benchmark::State& state, int64_t N, int64_t C, int64_t HW, Call call) {
+  dl::cpu::set_winograd_enabled(false);
+  auto run = [&](bool winograd) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (winograd) dl::cpu::conv2d_forward_winograd(y.data(), x.data(), w.data(), nullptr, N, C, HW, HW, C);
-    else dl::cpu::conv2d_forward(y.data(), x.data(), w.data(), nullptr, N, C, HW, HW, C, 3, 3, 1, 1);
+    call(winograd);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   double t_wino = 0, t_direct = 0;
@@ -171,6 +169,18 @@ void BM_conv2d_winograd_ab(benchmark::State& state) {
   state.counters["ratio"] = t_wino / t_direct;
   state.counters["wino_GFLOP/s"] = flops * it / t_wino * 1e-9;
   state.counters["direct_GFLOP/s"] = flops * it / t_direct * 1e-9;
+}
+
+// The forward against the packed direct forward.
+void BM_conv2d_winograd_ab(benchmark::State& state) {
+  const int64_t C = state.range(0), HW = state.range(1), N = 256;
+  dl::Generator gen(1);
+  dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), w = dl::rand_uniform({C, C, 3, 3}, -0.05f, 0.05f, gen);
+  dl::Tensor y = dl::zeros({N, C, HW, HW});
+  winograd_ab(state, N, C, HW, [&](bool winograd) {
+    if (winograd) dl::cpu::conv2d_forward_winograd(y.data(), x.data(), w.data(), nullptr, N, C, HW, HW, C);
+    else dl::cpu::conv2d_forward(y.data(), x.data(), w.data(), nullptr, N, C, HW, HW, C, 3, 3, 1, 1);
+  });
 }
 BENCHMARK(BM_conv2d_winograd_ab)
     ->ArgNames({"C", "HW"})
@@ -178,41 +188,23 @@ BENCHMARK(BM_conv2d_winograd_ab)
     ->Args({16, 32})->Args({32, 16})->Args({64, 8})->Args({128, 4})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
 
-// The same for the weight gradient alone: conv2d_weight_grad_winograd against the packed panels
-// (conv2d_backward with dinp null, Winograd off). Counters as above, FLOPs 2 N C C H W 9.
+// The weight gradient alone against the packed panels (conv2d_backward with dinp null).
 void BM_conv2d_winograd_wgrad_ab(benchmark::State& state) {
   const int64_t C = state.range(0), HW = state.range(1), N = 256;
   dl::Generator gen(1);
   dl::Tensor x = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen), dy = dl::rand_uniform({N, C, HW, HW}, -1, 1, gen);
   dl::Tensor w = dl::zeros({C, C, 3, 3}), dw = dl::zeros({C, C, 3, 3});
-  dl::cpu::set_winograd_enabled(false);
-  auto run = [&](bool winograd) {
-    const auto t0 = std::chrono::steady_clock::now();
+  winograd_ab(state, N, C, HW, [&](bool winograd) {
     if (winograd) dl::cpu::conv2d_weight_grad_winograd(dw.data(), dy.data(), x.data(), N, C, HW, HW, C);
-    else dl::cpu::conv2d_backward(nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C, HW, HW, C, 3, 3, 1, 1);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  double t_wino = 0, t_direct = 0;
-  int64_t it = 0;
-  for (auto _ : state) {
-    double a, b;
-    if (it++ % 2 == 0) a = run(true), b = run(false);
-    else b = run(false), a = run(true);
-    t_wino += a, t_direct += b;
-    state.SetIterationTime(a + b);
-  }
-  dl::cpu::set_winograd_enabled(true);
-  const double flops = 2.0 * N * C * C * HW * HW * 9;
-  state.counters["wino_ms"] = 1e3 * t_wino / it;
-  state.counters["direct_ms"] = 1e3 * t_direct / it;
-  state.counters["ratio"] = t_wino / t_direct;
-  state.counters["wino_GFLOP/s"] = flops * it / t_wino * 1e-9;
-  state.counters["direct_GFLOP/s"] = flops * it / t_direct * 1e-9;
+    else
+      dl::cpu::conv2d_backward(nullptr, dw.data(), nullptr, dy.data(), x.data(), w.data(), N, C, HW, HW, C, 3, 3, 1,
+                               1);
+  });
 }
 BENCHMARK(BM_conv2d_winograd_wgrad_ab)
     ->ArgNames({"C", "HW"})
     ->Args({64, 32})->Args({128, 16})->Args({256, 8})->Args({512, 4})
-    ->Args({64, 8})->Args({128, 4})
+    ->Args({64, 8})->Args({128, 4})->Args({32, 16})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
 
 // ---- upsample / avgpool: memory-bound, GB/s of bytes read + written ---------------------------
