@@ -14,10 +14,10 @@ namespace {
 constexpr int64_t kWinogradMinChannels = 64;
 
 ConvForwardImpl plan_forward(const ConvShape& s) {
-  // Winograd from 64 channels in and out. Its transforms cost about (C + OC) / (C OC) of its GEMM per
-  // tile; measured against the direct forward (bench_conv2d BM_conv2d_winograd_ab, C -> C, batch
-  // 256, two threads; docs/conv2d.md#winograd): 0.57-0.74x from 64 channels (0.99x at 128 channels
-  // on 4x4 planes), 0.80-0.89x at 32, 0.99-1.2x at 16. 32 channels stays direct: about 2 % of a
+  // Winograd from 64 channels in and out. Its transforms' cost relative to its GEMMs scales as
+  // (C + OC) / (C OC); measured against the direct forward (bench_conv2d BM_conv2d_winograd_ab,
+  // C -> C, batch 256, two threads; docs/conv2d.md#winograd): 0.57-0.74x from 64 channels (0.99x
+  // at 128 channels on 4x4 planes), 0.80-0.89x at 32, 0.99-1.2x at 16. 32 channels stays direct: about 2 % of a
   // width-16 training step, and it would take the width-4 PyTorch twin (tests/test_twin_run.cpp) off
   // the direct summation whose float32 drift its tolerances were calibrated on.
   if (s.C >= kWinogradMinChannels && s.OC >= kWinogradMinChannels &&
