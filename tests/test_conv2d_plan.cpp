@@ -68,7 +68,8 @@ TEST(Conv2dPlan, ResNet18CifarLayers) {
       {{64, 512, 4, 4, 512, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kWinograd},            // layer4
       {{64, 16, 32, 32, 16, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // width 16
       {{64, 32, 16, 16, 32, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // width 16, layer2
-      {{64, 64, 8, 8, 64, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kWinograd},              // width 16, layer3
+      {{64, 64, 8, 8, 64, 3, 3, 1, 1}, F::kWinograd, D::kFlippedForward, G::kPackedPanels},          // width 16, layer3
+      {{64, 128, 4, 4, 128, 3, 3, 1, 1}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // width 16, layer4
       {{64, 64, 32, 32, 64, 1, 1, 1, 0}, F::kPackedDirect, D::kFlippedForward, G::kPackedPanels},    // 1x1 stride 1
       {{8, 8, 3, 3, 8, 3, 3, 1, 1}, F::kIm2colPacked, D::kFlippedForward, G::kPackedPanels},         // 9 pixels
   };
@@ -96,7 +97,7 @@ const ConvShape kShapes[] = {
     {2, 8, 12, 12, 5, 1, 1, 2, 0},  {1, 5, 11, 13, 4, 5, 5, 2, 2},  {2, 4, 9, 9, 3, 3, 5, 3, 1},
     {4, 32, 4, 4, 12, 3, 3, 1, 1},  {2, 6, 3, 3, 5, 3, 3, 1, 1},    {3, 16, 10, 10, 9, 1, 1, 1, 0},
     {2, 16, 32, 32, 8, 3, 3, 2, 1}, {2, 7, 6, 6, 3, 2, 2, 1, 0},    {1, 16, 8, 8, 140, 3, 3, 2, 1},
-    {2, 3, 7, 7, 4, 3, 3, 1, 0},    {2, 64, 9, 7, 66, 3, 3, 1, 1},
+    {2, 3, 7, 7, 4, 3, 3, 1, 0},    {2, 64, 17, 15, 66, 3, 3, 1, 1},
 };
 
 struct Reached {

@@ -11,18 +11,26 @@
 namespace dl::cpu {
 namespace {
 
-constexpr int64_t kWinogradMinChannels = 64;
+// Whether Winograd pays for a shape (kernels/cpu/conv2d_winograd.h). Its transforms' cost relative
+// to its GEMMs scales as (C + OC) / (C OC), and small planes (2 or 4 tiles per tile row) make them
+// dearer. Measured (bench_conv2d BM_conv2d_winograd_ab and BM_conv2d_winograd_wgrad_ab, C -> C,
+// batch 256, two threads; docs/conv2d.md#winograd), Winograd time / direct time:
+//   forward:         0.57-0.74 at 64-512 channels on 32x32-4x4 planes, 0.74-0.82 at 64 on 8x8,
+//                    0.96-1.02 at 128 on 4x4, 0.80-0.89 at 32 on 16x16, 0.99-1.2 at 16 on 32x32;
+//   weight gradient: 0.60-0.85 at 64-512 channels on 32x32-4x4, 0.93-1.04 at 64 on 8x8,
+//                    1.05-1.21 at 128 on 4x4, 1.11 at 32.
+// So: 64 channels in and out at least, and planes of more than `min_pixels` pixels unless both
+// sides have 256 channels. 32 channels stays direct: about 2 % of a width-16 training step, and it
+// would take the width-4 PyTorch twin (tests/test_twin_run.cpp) off the direct summation whose
+// float32 drift its tolerances were calibrated on.
+bool winograd_pays(const ConvShape& s, int64_t min_pixels) {
+  const bool wide = s.C >= 256 && s.OC >= 256;
+  return s.C >= 64 && s.OC >= 64 && (s.H * s.W > min_pixels || wide) &&
+         conv2d_forward_winograd_fits(s.C, s.OC, s.KH, s.KW, s.stride, s.pad);
+}
 
 ConvForwardImpl plan_forward(const ConvShape& s) {
-  // Winograd from 64 channels in and out. Its transforms' cost relative to its GEMMs scales as
-  // (C + OC) / (C OC); measured against the direct forward (bench_conv2d BM_conv2d_winograd_ab,
-  // C -> C, batch 256, two threads; docs/conv2d.md#winograd): 0.57-0.74x from 64 channels (0.99x
-  // at 128 channels on 4x4 planes), 0.80-0.89x at 32, 0.99-1.2x at 16. 32 channels stays direct: about 2 % of a
-  // width-16 training step, and it would take the width-4 PyTorch twin (tests/test_twin_run.cpp) off
-  // the direct summation whose float32 drift its tolerances were calibrated on.
-  if (s.C >= kWinogradMinChannels && s.OC >= kWinogradMinChannels &&
-      conv2d_forward_winograd_fits(s.C, s.OC, s.KH, s.KW, s.stride, s.pad))
-    return ConvForwardImpl::kWinograd;
+  if (winograd_pays(s, 16)) return ConvForwardImpl::kWinograd;  // not 4x4 planes below 256 channels
   // Output planes of < 16 pixels fill too few lanes of a 16-pixel panel: im2col batches images.
   if (conv2d_forward_packed_fits(s.N, s.OH(), s.OW())) return ConvForwardImpl::kPackedDirect;
   return packed_gemm_available() ? ConvForwardImpl::kIm2colPacked : ConvForwardImpl::kIm2colBlas;
@@ -46,12 +54,7 @@ ConvInputGradImpl plan_input_grad(const ConvShape& s) {
 }
 
 ConvWeightGradImpl plan_weight_grad(const ConvShape& s) {
-  // Winograd's weight gradient, by the forward's rule: BM_conv2d_winograd_wgrad_ab (batch 256, two
-  // threads) 0.60-0.85x the packed panels' time from 64 channels (0.93x at 64 channels on 8x8
-  // planes, 1.05x at 128 on 4x4).
-  if (s.C >= kWinogradMinChannels && s.OC >= kWinogradMinChannels &&
-      conv2d_forward_winograd_fits(s.C, s.OC, s.KH, s.KW, s.stride, s.pad))
-    return ConvWeightGradImpl::kWinograd;
+  if (winograd_pays(s, 64)) return ConvWeightGradImpl::kWinograd;  // not 8x8 or 4x4 below 256 channels
   // The shape rules (the 3-channel stem, strided 1x1 shortcuts, strided OC > 128 keep im2col)
   // live beside the kernel that they describe.
   if (conv2d_weight_grad_packed_fits(s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.stride, s.pad))
