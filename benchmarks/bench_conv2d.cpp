@@ -77,6 +77,26 @@ BENCHMARK(BM_conv2d_forward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_backward)->Apply(resnet_shapes);
 BENCHMARK(BM_conv2d_fwd_bwd)->Apply(resnet_shapes);
 
+// Times run(true) and run(false) (each returns its wall seconds) back to back in every iteration,
+// alternating which goes first, so that a drifting machine slows both alike; the iteration's
+// manual time is the pair. Returns the summed times of each side and the iteration count.
+struct AbTimes {
+  double on = 0, off = 0;
+  int64_t iterations = 0;
+};
+template <class Run>
+AbTimes alternate_ab(benchmark::State& state, Run run) {
+  AbTimes t;
+  for (auto _ : state) {
+    double a, b;
+    if (t.iterations++ % 2 == 0) a = run(true), b = run(false);
+    else b = run(false), a = run(true);
+    t.on += a, t.off += b;
+    state.SetIterationTime(a + b);
+  }
+  return t;
+}
+
 // ---- packed (ours) vs old path (OpenBLAS) A/B, alternating within each iteration ------------------
 // Every convolution of ResNet18-CIFAR at width w: the stem (3 -> w, 32x32), the 3x3 stride-1
 // C -> C at 32x32, 16x16, 8x8, 4x4 for C = w, 2w, 4w, 8w, and the stride-2 C -> 2C (3x3 pad 1 and
@@ -107,15 +127,9 @@ void BM_conv2d_backward_ab(benchmark::State& state) {
     (packed ? cpu_new : cpu_old) += (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
     return wall;
   };
-  double t_new = 0, t_old = 0;
-  int64_t it = 0;
-  for (auto _ : state) {
-    double a, b;
-    if (it++ % 2 == 0) a = run(true), b = run(false);
-    else b = run(false), a = run(true);
-    t_new += a, t_old += b;
-    state.SetIterationTime(a + b);
-  }
+  const AbTimes t = alternate_ab(state, run);
+  const double t_new = t.on, t_old = t.off;
+  const int64_t it = t.iterations;
   dl::cpu::set_packed_wgrad_enabled(true);
   state.counters["new_ms"] = 1e3 * t_new / it;
   state.counters["old_ms"] = 1e3 * t_old / it;
@@ -153,15 +167,9 @@ void winograd_ab(benchmark::State& state, int64_t N, int64_t C, int64_t HW, Call
     call(winograd);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  double t_wino = 0, t_direct = 0;
-  int64_t it = 0;
-  for (auto _ : state) {
-    double a, b;
-    if (it++ % 2 == 0) a = run(true), b = run(false);
-    else b = run(false), a = run(true);
-    t_wino += a, t_direct += b;
-    state.SetIterationTime(a + b);
-  }
+  const AbTimes t = alternate_ab(state, run);
+  const double t_wino = t.on, t_direct = t.off;
+  const int64_t it = t.iterations;
   dl::cpu::set_winograd_enabled(true);
   const double flops = 2.0 * N * C * C * HW * HW * 9;
   state.counters["wino_ms"] = 1e3 * t_wino / it;

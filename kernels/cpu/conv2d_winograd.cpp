@@ -32,8 +32,6 @@ void conv2d_forward_winograd(float* out, const float* inp, const float* weight, 
                              int64_t C, int64_t H, int64_t W, int64_t OC) {
   using namespace winograd;
   const Tiling tl = make_tiling(N, C, H, W, OC);
-  const int64_t th = tl.th, tw = tl.tw, rows_total = tl.rows_total, rows_per_block = tl.rows_per_block;
-  const int64_t tb = tl.tb, n_blocks = tl.n_blocks;
 
   // U, then one packed A (gemm_packed.h) per position xi; shared read-only by all threads.
   const int64_t pa = packed_a_floats(OC, C);
@@ -42,29 +40,29 @@ void conv2d_forward_winograd(float* out, const float* inp, const float* weight, 
   for (int64_t xi = 0; xi < kXi; ++xi) pack_a(up_t.data() + xi * pa, u_t.data() + xi * OC * C, OC, C, C);
   const float* up = up_t.data();
 
-  const int64_t vs = C * tb, ms = OC * tb;  // floats per plane xi of V and of M
-  const int64_t per_thread = kXi * (vs + ms) + 20 * tb;
-  const int64_t threads = n_blocks > 1 ? omp_get_max_threads() : 1;
+  const int64_t vs = C * tl.tb, ms = OC * tl.tb;  // floats per plane xi of V and of M
+  const int64_t per_thread = kXi * (vs + ms) + 20 * tl.tb;
+  const int64_t threads = tl.n_blocks > 1 ? omp_get_max_threads() : 1;
   Tensor ws = Tensor::empty({threads * per_thread});
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
-    float* V = ws.data() + omp_get_thread_num() * per_thread;  // (16, C, tb)
-    float* M = V + kXi * vs;                                    // (16, OC, tb)
+    float* V = ws.data() + omp_get_thread_num() * per_thread;  // (16, C, T), T = tl.tb
+    float* M = V + kXi * vs;                                    // (16, OC, T)
     float* scratch = M + kXi * ms;
-    float* d[16];  // (16, tb): the input patches of the block's tiles, for one channel at a time
-    for (int q = 0; q < 16; ++q) d[q] = scratch + q * tb;
-    float* y = scratch + 16 * tb;  // (4, tb): the output pixels of the block's tiles
+    float* d[16];  // (16, T): the input patches of the block's tiles, for one channel at a time
+    for (int q = 0; q < 16; ++q) d[q] = scratch + q * tl.tb;
+    float* y = scratch + 16 * tl.tb;  // (4, T): the output pixels of the block's tiles
 #pragma omp for schedule(static)
-    for (int64_t b = 0; b < n_blocks; ++b) {
-      const int64_t r0 = b * rows_per_block, r1 = std::min(rows_total, r0 + rows_per_block);
-      const int64_t nt = (r1 - r0) * tw;
+    for (int64_t b = 0; b < tl.n_blocks; ++b) {
+      const int64_t r0 = b * tl.rows_per_block, r1 = std::min(tl.rows_total, r0 + tl.rows_per_block);
+      const int64_t nt = (r1 - r0) * tl.tw;
       transform_input_block(V, inp, C, H, W, tl, r0, r1, d);
       for (int64_t xi = 0; xi < kXi; ++xi)
-        gemm_packed_a(OC, nt, C, up + xi * pa, V + xi * vs, tb, M + xi * ms, tb);
+        gemm_packed_a(OC, nt, C, up + xi * pa, V + xi * vs, tl.tb, M + xi * ms, tl.tb);
       for (int64_t o = 0; o < OC; ++o) {
-        output_transform_block(y, M + o * tb, ms, nt, bias ? bias[o] : 0.0f);
+        output_transform_block(y, M + o * tl.tb, ms, nt, bias ? bias[o] : 0.0f);
         for (int64_t r = r0; r < r1; ++r)
-          store_tile_row(out + ((r / th) * OC + o) * H * W, y, nt, (r - r0) * tw, H, W, r % th, tw);
+          store_tile_row(out + ((r / tl.th) * OC + o) * H * W, y, nt, (r - r0) * tl.tw, H, W, r % tl.th, tl.tw);
       }
     }
   }
