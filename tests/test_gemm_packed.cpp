@@ -29,22 +29,26 @@ struct WidthScope {
 };
 
 // The micro-kernel's contract, exactly: C[r][j] = (first ? 0 : C0[r][j]) + s, with s the float
-// sum fma(a_k, b_k, s) over k ascending from 0 (one rounding per FMA, like the vector code).
-float tile_reference(const float* Ap, const float* b_row0, int64_t ldb, int64_t kc, int64_t r, int64_t j, bool first,
-                     float c0) {
+// sum fma(a_k, b_k, s) over k ascending from 0 (one rounding per FMA, like the vector code); row r
+// of A is row r of the packed panel at Ap, or row r - 6 of the next one at Ap + a_next.
+float tile_reference(const float* Ap, int64_t a_next, const float* b_row0, int64_t ldb, int64_t kc, int64_t r,
+                     int64_t j, bool first, float c0) {
+  constexpr int64_t kMr = dl::cpu::kPackMr;
+  const float* a = r < kMr ? Ap + r : Ap + a_next + r - kMr;
   float s = 0.0f;
-  for (int64_t k = 0; k < kc; ++k) s = std::fmaf(Ap[k * dl::cpu::kPackMr + r], b_row0[k * ldb + j], s);
+  for (int64_t k = 0; k < kc; ++k) s = std::fmaf(a[k * kMr], b_row0[k * ldb + j], s);
   return first ? s : c0 + s;
 }
 
-// Every tile shape the callers use (mr 1..6, nr 16 or a partial panel, one k or a whole chunk,
-// first or accumulating), B as a panel, as two adjacent 8-float halves through the offset table
-// and as two halves apart: the same bits as tile_reference, at both widths.
+// Every tile shape the callers use (mr 1..micro_kernel_rows(): one 6-row panel, or two at width
+// 16, the second one a_next floats on; nr 16 or a partial panel; one k or a whole chunk; first or
+// accumulating), B as a panel, as two adjacent 8-float halves through the offset table and as two
+// halves apart: the same bits as tile_reference, at both widths.
 TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   constexpr int64_t ldc = 21, kMaxK = 256, kLdb = 40;  // B rows 40 apart: halves at +0 / +8 or +0 / +24
-  const auto Ap = lcg_values(kMaxK * dl::cpu::kPackMr, 11), B = lcg_values(kMaxK * kLdb, 12),
-             C0 = lcg_values(dl::cpu::kPackMr * ldc, 13);
+  constexpr int64_t kANext = kMaxK * dl::cpu::kPackMr + 18;  // the second panel: not adjacent to the first
+  const auto Ap = lcg_values(2 * kANext, 11), B = lcg_values(kMaxK * kLdb, 12), C0 = lcg_values(12 * ldc, 13);
   std::vector<float> panel(kMaxK * 16);
   std::vector<int64_t> off(kMaxK);
   for (int64_t k = 0; k < kMaxK; ++k) off[k] = k * kLdb;
@@ -53,7 +57,7 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
     const WidthScope ws(width);
     for (const Mode mode : {kPanel, kAdjacent, kApart})
       for (const int64_t kc : {int64_t{1}, int64_t{7}, kMaxK})
-        for (int64_t mr = 1; mr <= 6; ++mr)
+        for (int64_t mr = 1; mr <= dl::cpu::micro_kernel_rows(); ++mr)
           for (const int64_t nr : {int64_t{16}, int64_t{11}, int64_t{1}})
             for (const bool first : {true, false}) {
               std::vector<float> C = C0;
@@ -63,12 +67,15 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
                 std::memcpy(&panel[k * 16], &B[k * kLdb], 8 * sizeof(float));
                 std::memcpy(&panel[k * 16 + 8], &B[k * kLdb + hi], 8 * sizeof(float));
               }
-              if (mode == kPanel) dl::cpu::micro_kernel_6x16(kc, Ap.data(), panel.data(), C.data(), ldc, mr, nr, first);
-              else dl::cpu::micro_kernel_6x16_offsets(kc, Ap.data(), halves, off.data(), C.data(), ldc, mr, nr, first);
-              for (int64_t r = 0; r < dl::cpu::kPackMr; ++r)
+              if (mode == kPanel)
+                dl::cpu::micro_kernel(kc, Ap.data(), kANext, panel.data(), C.data(), ldc, mr, nr, first);
+              else
+                dl::cpu::micro_kernel_offsets(kc, Ap.data(), kANext, halves, off.data(), C.data(), ldc, mr, nr, first);
+              for (int64_t r = 0; r < 12; ++r)
                 for (int64_t j = 0; j < ldc; ++j) {
                   const bool inside = r < mr && j < nr;
-                  const float want = inside ? tile_reference(Ap.data(), panel.data(), 16, kc, r, j, first, C0[r * ldc + j])
+                  const float want = inside ? tile_reference(Ap.data(), kANext, panel.data(), 16, kc, r, j, first,
+                                                                   C0[r * ldc + j])
                                             : C0[r * ldc + j];
                   ASSERT_EQ(C[r * ldc + j], want) << "width " << width << " mode " << mode << " kc " << kc << " mr "
                                                   << mr << " nr " << nr << " first " << first << " at (" << r << ", "
@@ -82,7 +89,8 @@ TEST(GemmPacked, MatchesReferenceOnOddShapes) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   struct Shape { int64_t M, N, K; };
   for (const int width : kWidths)
-  for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256}}) {
+  for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256},
+                        Shape{32, 40, 70}, Shape{23, 17, 260}}) {
     const WidthScope ws(width);
     const int64_t lda = s.K + 3, ldb = s.N + 5, ldc = s.N + 2;
     const auto A = lcg_values(s.M * lda, 1), B = lcg_values(s.K * ldb, 2);

@@ -48,7 +48,11 @@ namespace {
 // over its elements at the end. The observed ratio |ours - float64| / gap is at most 12 (losses) over
 // the 4 x 40 steps; kDriftFactor leaves room for another machine's rounding.
 constexpr double kDriftFactor = 25;
-constexpr double kLossRelFloor = 1e-6, kLossAbsFloor = 1e-7;  // one float32 forward's rounding
+// The floor grows with the step: every step adds its own rounding (forward, backward and the
+// update), and in the first steps PyTorch's float32 run can land on the exact run by chance
+// (gap ~ 0), which says nothing about another summation order's drift (OpenBLAS's AVX-512 GEMM
+// kernels against its AVX2 ones, for one: 4e-6 relative at step 3 of ae).
+constexpr double kLossRelFloor = 1e-6, kLossAbsFloor = 1e-7;  // one float32 step's rounding, per step so far
 // After the first step nothing has drifted: the BN running statistics (three encoder passes of
 // momentum 0.1, unbiased variance) agree to float32 rounding relative to each buffer's largest value.
 constexpr double kBnFirstStepRel = 1e-5;
@@ -138,13 +142,14 @@ void TwinRun::run_and_compare(const std::string& method) {
       const auto at = [&](const std::string& k) { return double(g.at(k).to_vector().at(static_cast<size_t>(s))); };
       const double want = at(p + gkey), f32 = at(p + "f32." + gkey), got = scalar(t);
       gap[part] = std::max(gap[part], std::abs(f32 - want));
-      const double tol = kDriftFactor * gap[part] + kLossRelFloor * std::abs(want) + kLossAbsFloor;
+      const double floor = (kLossRelFloor * std::abs(want) + kLossAbsFloor) * static_cast<double>(s + 1);
+      const double tol = kDriftFactor * gap[part] + floor;
       const double dev = std::abs(got - want), rel = dev / std::max(std::abs(want), 1e-12);
       EXPECT_LE(dev, tol) << method << " step " << s << " " << part << ": ours " << got << ", PyTorch (float64) "
                           << want << ", PyTorch float32 " << f32;
       if (s == 0) worst_rel_first = std::max(worst_rel_first, rel);
       if (rel > worst_rel) worst_rel = rel, worst_step = s;
-      worst_ratio = std::max(worst_ratio, dev / (gap[part] + kLossRelFloor * std::abs(want) + kLossAbsFloor));
+      worst_ratio = std::max(worst_ratio, dev / (gap[part] + floor));
     }
     if (s == 0) first = std::move(ours);
   }

@@ -7,25 +7,69 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/cpu/relu_mask.h"
+#include "kernels/cpu/simd.h"
 
 namespace dl::cpu {
 namespace {
 
-// sum_{s < S} f(s) over one contiguous row: 8 independent float lanes the compiler can vectorize,
-// combined in a fixed order into a double.
-template <class F>
-inline double row_sum(int64_t S, F f) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+// K sums over the rows of one channel: total[q] = sum over n = 0..N-1 (in order) of the row sum
+// sum_{s < S} f_q(n, s), where f(n, s, v) writes v[q] = f_q(n, s). Each row sum has 8 float lanes
+// (lane l takes s = l, l + 8, ...), then the tail and the lanes are added in a fixed order into a
+// double. So one row is 8 independent float chains, one vector register: a single row waits on
+// the latency of every add (~4 cycles per 8 values). kRowsInFlight rows are summed side by side
+// instead, which gives the CPU that many independent chains; each row's sum, and the order in
+// which the rows' sums are added, stay the same, so the bits do not depend on kRowsInFlight.
+constexpr int kRowsInFlight = 4;
+
+using V8 = simd::Vec<8>;
+
+// A value of type T (float, or V8: 8 lanes) read at p.
+template <class T>
+[[gnu::always_inline]] inline T load_as(const float* p) {
+  if constexpr (std::is_same_v<T, float>) return *p;
+  else return simd::load<8>(p);
+}
+
+// f(n, s, v) writes the K values at (n, s) into v[0..K) for T = V8 (the 8 values from s on) and
+// T = float (one value); it must compute each lane as the float version does.
+template <int R, int K, class F>
+[[gnu::always_inline]] inline void add_row_sums(int64_t n0, int64_t S, F& f, double (&total)[K]) {
+  V8 acc[R][K];
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < K; ++q) acc[r][q] = V8{};
   int64_t s = 0;
   for (; s + 8 <= S; s += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += f(s + l);
-  double total = 0.0;
-  for (; s < S; ++s) total += f(s);
-  for (int l = 0; l < 8; ++l) total += acc[l];
-  return total;
+    for (int r = 0; r < R; ++r) {
+      V8 v[K];
+      f(n0 + r, s, v);
+      for (int q = 0; q < K; ++q) acc[r][q] += v[q];
+    }
+  for (int r = 0; r < R; ++r) {
+    double row[K] = {};
+    for (int64_t t = s; t < S; ++t) {
+      float v[K];
+      f(n0 + r, t, v);
+      for (int q = 0; q < K; ++q) row[q] += v[q];
+    }
+    for (int q = 0; q < K; ++q) {
+      for (int l = 0; l < 8; ++l) row[q] += acc[r][q][l];
+      total[q] += row[q];
+    }
+  }
 }
+
+template <int K, class F>
+inline void rows_sums(int64_t N, int64_t S, F f, double (&total)[K]) {
+  int64_t n = 0;
+  for (; n + kRowsInFlight <= N; n += kRowsInFlight) add_row_sums<kRowsInFlight, K>(n, S, f, total);
+  for (; n < N; ++n) add_row_sums<1, K>(n, S, f, total);
+}
+
+// The element type of f's output array v (float or V8).
+#define DL_ELEM_T(v) std::remove_reference_t<decltype(v[0])>
 
 // The (N, C) layout (S = 1): a channel's values are C apart, so walking one channel at a time
 // would touch a new cache line per value. Instead a thread takes a block of kBlock channels and
@@ -130,20 +174,16 @@ void forward_nchw(float* out, float* mean, float* rstd, float* running_mean, flo
   for (int64_t c = 0; c < C; ++c) {
     float m, r;
     if (training) {
-      double sum = 0.0;
-      for (int64_t n = 0; n < N; ++n) {
-        const float* x = inp + (n * C + c) * S;
-        sum += row_sum(S, [x](int64_t s) { return x[s]; });
-      }
-      m = static_cast<float>(sum / M);
-      double sq = 0.0;  // two passes: sum (x - mean)^2 does not cancel like E[x^2] - E[x]^2
-      for (int64_t n = 0; n < N; ++n) {
-        const float* x = inp + (n * C + c) * S;
-        sq += row_sum(S, [x, m](int64_t s) {
-          const float d = x[s] - m;
-          return d * d;
-        });
-      }
+      const float* xc = inp + c * S;  // row n of the channel: xc + n C S
+      double sum[1] = {};
+      rows_sums<1>(N, S, [&](int64_t n, int64_t s, auto& v) { v[0] = load_as<DL_ELEM_T(v)>(xc + n * C * S + s); }, sum);
+      m = static_cast<float>(sum[0] / M);
+      double sq_sum[1] = {};  // two passes: sum (x - mean)^2 does not cancel like E[x^2] - E[x]^2
+      rows_sums<1>(N, S, [&](int64_t n, int64_t s, auto& v) {
+        const auto d = load_as<DL_ELEM_T(v)>(xc + n * C * S + s) - m;
+        v[0] = d * d;
+      }, sq_sum);
+      const double sq = sq_sum[0];
       const double var = sq / M;  // biased: used to normalize
       r = static_cast<float>(1.0 / std::sqrt(var + eps));
       if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * m;
@@ -186,13 +226,18 @@ void backward_nchw(float* dinp, float* dweight, float* dbias, const float* dout,
       else return dy[s];
     };
     // sum(dy) and sum(dy * xhat), xhat = (x - mean) rstd: what dbias, dweight and dx all need.
-    double sum_dy = 0.0, sum_dy_xc = 0.0;
-    for (int64_t n = 0; n < N; ++n) {
-      const float* x = inp + (n * C + c) * S;
-      const float* dy = dout + (n * C + c) * S;
-      sum_dy += row_sum(S, [&](int64_t s) { return grad(dy, x, s); });
-      sum_dy_xc += row_sum(S, [&](int64_t s) { return grad(dy, x, s) * (x[s] - m); });
-    }
+    const float* xc = inp + c * S;  // row n of the channel: xc + n C S (dy likewise)
+    const float* dyc = dout + c * S;
+    double sums[2] = {};
+    rows_sums<2>(N, S, [&](int64_t n, int64_t s, auto& v) {
+      using T = DL_ELEM_T(v);
+      const int64_t i = n * C * S + s;
+      const T x = load_as<T>(xc + i), dy = load_as<T>(dyc + i);
+      if constexpr (Relu) v[0] = keep_if_positive((x - m) * scale + shift, dy);
+      else v[0] = dy;
+      v[1] = v[0] * (x - m);
+    }, sums);
+    const double sum_dy = sums[0], sum_dy_xc = sums[1];
     const double sum_dy_xhat = sum_dy_xc * r;
     if (dbias) dbias[c] += static_cast<float>(sum_dy);
     if (dweight) dweight[c] += static_cast<float>(sum_dy_xhat);

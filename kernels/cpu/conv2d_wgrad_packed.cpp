@@ -38,17 +38,18 @@ constexpr int64_t kMaxBlockRows = 128;
 // Chunk groups for a small dW (see the work split in conv2d_weight_grad_packed).
 constexpr int64_t kChunkGroups = 4, kGroupMaxFloats = int64_t{1} << 18;
 
-// Tiles of dW (6 rows x 16 columns), ordered (M block, column panel, row panel); each thread
+// Tiles of dW (micro_kernel_rows() rows x 16 columns), ordered (M block, column panel, row group); each thread
 // owns a contiguous range of them and sums every chunk into them in chunk order, so each dW
 // element is one fixed sum whatever thread computes it (no partials, no final reduction).
 struct Tiles {
-  int64_t n_p, n_j, n_mb, p_per_mb;  // row panels, column panels, M blocks, row panels per block
+  int64_t rows, n_p, n_j, n_mb, p_per_mb;  // rows per tile, row groups, column panels, M blocks, groups per block
 };
 Tiles tile_order(const Geometry& g) {
-  const int64_t n_p = (g.OC + kMr - 1) / kMr, n_j = (g.K + kNr - 1) / kNr;
-  const int64_t n_mb0 = (n_p * kMr + kMaxBlockRows - 1) / kMaxBlockRows;
+  const int64_t rows = micro_kernel_rows();  // 6 or 12: one or two packed 6-row panels
+  const int64_t n_p = (g.OC + rows - 1) / rows, n_j = (g.K + kNr - 1) / kNr;
+  const int64_t n_mb0 = (n_p * rows + kMaxBlockRows - 1) / kMaxBlockRows;
   const int64_t p_per_mb = (n_p + n_mb0 - 1) / n_mb0;
-  return {n_p, n_j, (n_p + p_per_mb - 1) / p_per_mb, p_per_mb};  // no empty last block, whatever OC
+  return {rows, n_p, n_j, (n_p + p_per_mb - 1) / p_per_mb, p_per_mb};  // no empty last block, whatever OC
 }
 
 // What every thread of one weight gradient reads (shapes, inputs, tables) and what each owns.
@@ -97,11 +98,12 @@ void run_chunk_tiles(const Job& job, Scratch& sc, int64_t c, int64_t t0, int64_t
       }
       for (int64_t p = p0; p < p1; ++p, ++idx) {
         if (idx < t0 || idx >= t1) continue;
-        float* dw = dw_base + p * kMr * g.K + j0;
-        const int64_t mr = std::min(kMr, g.OC - p * kMr);
+        const int64_t rows = job.tiles.rows, mr = std::min(rows, g.OC - p * rows);
+        float* dw = dw_base + p * rows * g.K + j0;
+        const float* a = sc.ap + p * rows * ch.kc;  // packed panel p * rows / 6, the next one ch.kc * 6 on
         if (job.cl && job.in_place)
-          micro_kernel_6x16_offsets(ch.kc, sc.ap + p * ch.kc * kMr, tap, sc.pix_off, dw, g.K, mr, nr, first);
-        else micro_kernel_6x16(ch.kc, sc.ap + p * ch.kc * kMr, sc.panel, dw, g.K, mr, nr, first);
+          micro_kernel_offsets(ch.kc, a, ch.kc * kMr, tap, sc.pix_off, dw, g.K, mr, nr, first);
+        else micro_kernel(ch.kc, a, ch.kc * kMr, sc.panel, dw, g.K, mr, nr, first);
       }
     }
   }
@@ -155,8 +157,8 @@ bool conv2d_weight_grad_packed(float* dweight, const float* dout, const float* i
   if (!cl) lane_masks(masks, shift, g);
   const ChunkPlan plan = plan_chunks(g, N);
   const Tiles tiles = tile_order(g);
-  const int64_t n_p = tiles.n_p, n_tiles = tiles.n_p * tiles.n_j;
-  const int64_t ap_sz = n_p * kMr * kKc + 8;  // + 8: pack_dy's last store spills 2 floats
+  const int64_t n_tiles = tiles.n_p * tiles.n_j;
+  const int64_t ap_sz = (OC + kMr - 1) / kMr * kMr * kKc + 8;  // + 8: pack_dy's last store spills 2 floats
   // Channels-last variant: per thread a slice S per image of a chunk, and a shared dW scratch.
   const int64_t out_rows_max = plan.per_image > 0 ? std::min(OH, kKc / OW + 2) : OH;
   const int64_t slice_sz = cl ? ((out_rows_max - 1) * stride + KH) * g.Wp * kNr : 0;

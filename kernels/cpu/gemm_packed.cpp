@@ -99,21 +99,24 @@ struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today
   }
 };
 
-// C tile (mr <= 6 rows, nr <= 16 columns) = (first ? 0 : C) + Ap (kc x 6) B (kc x 16, rows read by
-// `rows`), written once for W-float vectors: each tile row is kNr / W vectors (W = 8: two AVX2
-// registers, 12 accumulators; W = 16: one AVX-512 register, 6 accumulators), and every C element
-// is fma(a_k, b_k, c) over k ascending whatever W is (the same bits for both widths). B must have
-// 16 readable floats per row (the caller pads the last column panel). The FMAs run for MR >= mr
-// rows (MR = 6, or 4 / 2 for the last row panel of M = 16, 32, 64, 128: rows past M then cost no
-// FMAs); rows past mr are zero in Ap and are not stored.
+// C tile (mr <= MR rows, nr <= 16 columns) = (first ? 0 : C) + A B, written once for W-float
+// vectors. A is read from packed 6-row panels: rows 0-5 from the kc x 6 slice at Ap, rows 6-11
+// (MR > 6, width 16 only) from the next panel's slice at Ap + a_next. B (kc x 16) is read through
+// `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
+// accumulators); W = 16 one AVX-512 register per row, so MR = 12 also gives 12 accumulators (six
+// would hide only 6 of the 8 FMAs that two 512-bit FMA units with latency 4 keep in flight).
+// Every C element is fma(a_k, b_k, c) over k ascending whatever W and MR are (the same bits for
+// both widths). B must have 16 readable floats per row (the caller pads the last column panel).
+// The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no FMAs);
+// rows past mr are zero in the packed A and are not stored.
 template <int W, int MR, typename Rows>
-[[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc,
-                                               int64_t mr, int64_t nr, bool first) {
-  static_assert(MR == 2 || MR == 4 || MR == 6);
+[[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
+                                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  static_assert(MR % 2 == 0 && MR >= 2 && MR <= 12 && (MR <= 6 || W == 16));
   using V = simd::Vec<W>;
   constexpr int NV = kNr / W;
   V acc[MR][NV];  // fully unrolled below, so GCC keeps all MR * NV accumulators in registers
-#pragma GCC unroll 8
+#pragma GCC unroll 12
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) acc[r][v] = V{};
@@ -129,9 +132,9 @@ template <int W, int MR, typename Rows>
     rows.template load<W>(k, b);
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
-      const V a = simd::broadcast<W>(Ap[r]);
+      const V a = simd::broadcast<W>(r < kMr ? Ap[r] : Ap[a_next + r - kMr]);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
@@ -139,7 +142,7 @@ template <int W, int MR, typename Rows>
   // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
   // through memory.
   if (nr == kNr) {
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* c = C + r * ldc;
@@ -149,7 +152,7 @@ template <int W, int MR, typename Rows>
     return;
   }
   alignas(64) float tile[kNr];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
   for (int r = 0; r < MR; ++r) {
     if (r >= mr) break;
 #pragma GCC unroll 2
@@ -161,24 +164,23 @@ template <int W, int MR, typename Rows>
 
 // One out-of-line function per (width, rows) pair: the dispatch below picks it per call.
 template <int W, typename Rows>
-[[gnu::noinline]] void kernel_rows(int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr,
-                                   int64_t nr, bool first) {
-  if (mr > 4) kernel_tile<W, 6>(kc, Ap, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, rows, C, ldc, mr, nr, first);
-  else kernel_tile<W, 2>(kc, Ap, rows, C, ldc, mr, nr, first);
+[[gnu::noinline]] void kernel_rows(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows, float* C,
+                                   int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  if constexpr (W == 16) {
+    if (mr > 10) return kernel_tile<W, 12>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 8) return kernel_tile<W, 10>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 6) return kernel_tile<W, 8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  }
+  if (mr > 4) kernel_tile<W, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_tile<W, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
 }
 
 template <typename Rows>
-void kernel_width(int width, int64_t kc, const float* Ap, const Rows& rows, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first) {
-  if (width == 16) kernel_rows<16>(kc, Ap, rows, C, ldc, mr, nr, first);
-  else kernel_rows<8>(kc, Ap, rows, C, ldc, mr, nr, first);
-}
-
-void offsets_width(int width, int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
-                   int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  if (B[1] == B[0] + 8) kernel_width(width, kc, Ap, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
-  else kernel_width(width, kc, Ap, OffsetRows{B, off}, C, ldc, mr, nr, first);
+void kernel_width(int width, int64_t kc, const float* Ap, int64_t a_next, const Rows& rows, float* C, int64_t ldc,
+                  int64_t mr, int64_t nr, bool first) {
+  if (width == 16) kernel_rows<16>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_rows<8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
 }
 
 }  // namespace
@@ -195,6 +197,7 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
   // (measured: 10-25 % slower than OpenBLAS without this copy).
   alignas(64) float panel[kKc * kNr];
   const int width = packed_simd_width();
+  const int64_t rows_per_call = micro_kernel_rows();
   // k chunks outermost: the A chunk (M x kc) stays in L2 while all column panels pass through it.
   for (int64_t k0 = 0; k0 < K; k0 += kKc) {
     const int64_t kc = std::min(kKc, K - k0);
@@ -210,21 +213,25 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
           std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, 0.0f);
         }
       }
-      for (int64_t p = 0; p * kMr < M; ++p)
-        kernel_width(width, kc, Ap + (p * K + k0) * kMr, StridedRows{panel, kNr}, C + p * kMr * ldc + j0, ldc,
-                     std::min(kMr, M - p * kMr), nr, first);
+      for (int64_t m0 = 0; m0 < M; m0 += rows_per_call)
+        kernel_width(width, kc, Ap + (m0 * K + k0 * kMr), K * kMr, StridedRows{panel, kNr}, C + m0 * ldc + j0, ldc,
+                     std::min(rows_per_call, M - m0), nr, first);
     }
   }
 }
 
-void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
-                       bool first) {
-  kernel_width(packed_simd_width(), kc, Ap, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+int64_t micro_kernel_rows() { return packed_simd_width() == 16 ? 2 * kMr : kMr; }
+
+void micro_kernel(int64_t kc, const float* Ap, int64_t a_next, const float* Bp, float* C, int64_t ldc, int64_t mr,
+                  int64_t nr, bool first) {
+  kernel_width(packed_simd_width(), kc, Ap, a_next, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
 }
 
-void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
-                               int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  offsets_width(packed_simd_width(), kc, Ap, B, off, C, ldc, mr, nr, first);
+void micro_kernel_offsets(int64_t kc, const float* Ap, int64_t a_next, const float* const* B, const int64_t* off,
+                          float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+  const int width = packed_simd_width();
+  if (B[1] == B[0] + 8) kernel_width(width, kc, Ap, a_next, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
+  else kernel_width(width, kc, Ap, a_next, OffsetRows{B, off}, C, ldc, mr, nr, first);
 }
 
 }  // namespace dl::cpu

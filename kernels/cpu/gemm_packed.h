@@ -2,13 +2,13 @@
 //   C (M, N) = A (M, K) B (K, N),   all row-major, C has row stride ldc, B row stride ldb,
 // where A (the weights, small) is packed ONCE per convolution call and shared by all threads, and
 // B is only copied in 16-column panels as the micro-kernel consumes them (or read in place by the
-// convolutions, micro_kernel_6x16_offsets). OpenBLAS packs both operands on every call, i.e. it
+// convolutions, micro_kernel_offsets). OpenBLAS packs both operands on every call, i.e. it
 // re-packs the same weights for every image block (measured: im2col + packing cost about as much
 // as the FMAs at 16-128 channels; docs/performance.md).
 //
-// Micro-kernel: 6 x 16 tile of C, written once for a SIMD width W (GCC vector extensions,
-// kernels/cpu/simd.h) and instantiated for W = 8 (AVX2: 12 registers, one FMA per row, 8 columns
-// and k) and W = 16 (AVX-512: 6 registers, one FMA per row and k); K in chunks of kKc = 256 (a
+// Micro-kernel: a 6 x 16 (W = 8) or 12 x 16 (W = 16) tile of C, written once for a SIMD width W
+// (GCC vector extensions, kernels/cpu/simd.h) and instantiated for W = 8 (AVX2: 12 registers, two
+// FMAs per row and k) and W = 16 (AVX-512: 12 registers, one FMA per row and k); K in chunks of kKc = 256 (a
 // 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every C element runs over k in
 // ascending order, chunks added in order, one FMA each: deterministic, the same whatever thread
 // calls it and the same bits for both widths. Runtime dispatch: packed_gemm_available() is false
@@ -56,14 +56,19 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 
 // The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
 constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
-// C tile (mr <= 6 rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + Ap Bp, with Ap the
-// kc x 6 slice of a packed A panel and Bp a contiguous kc x 16 panel. Requires packed_gemm_available().
-void micro_kernel_6x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
-                       bool first);
+// Rows of C one micro-kernel call computes: 12 (two 6-row A panels) at width 16, 6 (one panel) at
+// width 8; either way 12 accumulator registers. Callers step through M by this many rows.
+int64_t micro_kernel_rows();
+// C tile (mr <= micro_kernel_rows() rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + A Bp,
+// with rows 0-5 of A the kc x 6 slice of a packed A panel at Ap, rows 6-11 the same slice of the
+// next panel at Ap + a_next (unused where mr <= 6), and Bp a contiguous kc x 16 panel. Requires
+// packed_gemm_available().
+void micro_kernel(int64_t kc, const float* Ap, int64_t a_next, const float* Bp, float* C, int64_t ldc, int64_t mr,
+                  int64_t nr, bool first);
 // The same with B read in place through a row-offset table: row k of B is the 8 floats at
 // B[0] + off[k] followed by the 8 at B[1] + off[k] (the convolutions' B rows are runs of a padded
 // input copy or of a channels-last slice: no panel copy).
-void micro_kernel_6x16_offsets(int64_t kc, const float* Ap, const float* const* B, const int64_t* off, float* C,
-                               int64_t ldc, int64_t mr, int64_t nr, bool first);
+void micro_kernel_offsets(int64_t kc, const float* Ap, int64_t a_next, const float* const* B, const int64_t* off,
+                          float* C, int64_t ldc, int64_t mr, int64_t nr, bool first);
 
 }  // namespace dl::cpu

@@ -8,10 +8,18 @@
 #include <bit>
 #include <cstdint>
 
+#include "kernels/cpu/simd.h"
+
 namespace dl::cpu {
 
 inline float keep_if_positive(float y, float g) {
   return std::bit_cast<float>(std::bit_cast<uint32_t>(g) & (y > 0.0f ? ~0u : 0u));
+}
+
+// The same on 8 lanes at once (explicitly vectorized kernels): y > 0 is -1 (all ones) or 0 per lane.
+inline simd::Vec<8> keep_if_positive(simd::Vec<8> y, simd::Vec<8> g) {
+  typedef int32_t I8 __attribute__((vector_size(32)));
+  return reinterpret_cast<simd::Vec<8>>(reinterpret_cast<I8>(g) & (y > 0.0f));
 }
 
 }  // namespace dl::cpu
