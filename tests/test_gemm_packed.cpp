@@ -30,25 +30,27 @@ struct WidthScope {
 
 // The micro-kernel's contract, exactly: C[r][j] = (first ? 0 : C0[r][j]) + s, with s the float
 // sum fma(a_k, b_k, s) over k ascending from 0 (one rounding per FMA, like the vector code); row r
-// of A is row r of the packed panel at Ap, or row r - 6 of the next one at Ap + a_next.
-float tile_reference(const float* Ap, int64_t a_next, const float* b_row0, int64_t ldb, int64_t kc, int64_t r,
-                     int64_t j, bool first, float c0) {
+// of the call is row m0 + r of the packed A (panels of 6 rows, panel_floats apart).
+float tile_reference(const float* Ap, int64_t panel_floats, int64_t m0, const float* b_row0, int64_t ldb, int64_t kc,
+                     int64_t r, int64_t j, bool first, float c0) {
   constexpr int64_t kMr = dl::cpu::kPackMr;
-  const float* a = r < kMr ? Ap + r : Ap + a_next + r - kMr;
+  const float* a = Ap + (m0 + r) / kMr * panel_floats + (m0 + r) % kMr;
   float s = 0.0f;
   for (int64_t k = 0; k < kc; ++k) s = std::fmaf(a[k * kMr], b_row0[k * ldb + j], s);
   return first ? s : c0 + s;
 }
 
-// Every tile shape the callers use (mr 1..micro_kernel_rows(): one 6-row panel, or two at width
-// 16, the second one a_next floats on; nr 16 or a partial panel; one k or a whole chunk; first or
-// accumulating), B as a panel, as two adjacent 8-float halves through the offset table and as two
-// halves apart: the same bits as tile_reference, at both widths.
+// Every tile shape the callers use (a call starting on a panel with 1..6 rows, or 1..12 at width
+// 16 where it reads two panels; at width 16 also a call starting 2 rows into a panel, as
+// micro_kernel_rows makes for 13-18 rows, with 5..10 rows; nr 16 or a partial panel; one k or a
+// whole chunk; first or accumulating), B as a panel, as two adjacent 8-float halves through the
+// offset table and as two halves apart: the same bits as tile_reference, at both widths.
 TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   constexpr int64_t ldc = 21, kMaxK = 256, kLdb = 40;  // B rows 40 apart: halves at +0 / +8 or +0 / +24
-  constexpr int64_t kANext = kMaxK * dl::cpu::kPackMr + 18;  // the second panel: not adjacent to the first
-  const auto Ap = lcg_values(2 * kANext, 11), B = lcg_values(kMaxK * kLdb, 12), C0 = lcg_values(12 * ldc, 13);
+  constexpr int64_t kPanelFloats = kMaxK * dl::cpu::kPackMr + 18;  // panels not adjacent to each other
+  const auto Ap = lcg_values(3 * kPanelFloats, 11), B = lcg_values(kMaxK * kLdb, 12), C0 = lcg_values(12 * ldc, 13);
+  struct Start { int64_t m0, max_rows; };
   std::vector<float> panel(kMaxK * 16);
   std::vector<int64_t> off(kMaxK);
   for (int64_t k = 0; k < kMaxK; ++k) off[k] = k * kLdb;
@@ -57,31 +59,33 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
     const WidthScope ws(width);
     for (const Mode mode : {kPanel, kAdjacent, kApart})
       for (const int64_t kc : {int64_t{1}, int64_t{7}, kMaxK})
-        for (int64_t mr = 1; mr <= dl::cpu::micro_kernel_rows(); ++mr)
-          for (const int64_t nr : {int64_t{16}, int64_t{11}, int64_t{1}})
-            for (const bool first : {true, false}) {
-              std::vector<float> C = C0;
-              const int64_t hi = mode == kApart ? 24 : 8;  // where the second 8-float half starts
-              const float* halves[2] = {B.data(), B.data() + hi};
-              for (int64_t k = 0; k < kc; ++k) {  // the B the kernel sees, as a 16-wide panel
-                std::memcpy(&panel[k * 16], &B[k * kLdb], 8 * sizeof(float));
-                std::memcpy(&panel[k * 16 + 8], &B[k * kLdb + hi], 8 * sizeof(float));
-              }
-              if (mode == kPanel)
-                dl::cpu::micro_kernel(kc, Ap.data(), kANext, panel.data(), C.data(), ldc, mr, nr, first);
-              else
-                dl::cpu::micro_kernel_offsets(kc, Ap.data(), kANext, halves, off.data(), C.data(), ldc, mr, nr, first);
-              for (int64_t r = 0; r < 12; ++r)
-                for (int64_t j = 0; j < ldc; ++j) {
-                  const bool inside = r < mr && j < nr;
-                  const float want = inside ? tile_reference(Ap.data(), kANext, panel.data(), 16, kc, r, j, first,
-                                                                   C0[r * ldc + j])
-                                            : C0[r * ldc + j];
-                  ASSERT_EQ(C[r * ldc + j], want) << "width " << width << " mode " << mode << " kc " << kc << " mr "
-                                                  << mr << " nr " << nr << " first " << first << " at (" << r << ", "
-                                                  << j << ")" << (inside ? "" : " (outside the tile: untouched)");
+        for (const Start st : width == 16 ? std::vector<Start>{{0, 12}, {8, 10}} : std::vector<Start>{{0, 6}})
+          for (int64_t mr = st.m0 == 0 ? 1 : 5; mr <= st.max_rows; ++mr)
+            for (const int64_t nr : {int64_t{16}, int64_t{11}, int64_t{1}})
+              for (const bool first : {true, false}) {
+                std::vector<float> C = C0;
+                const int64_t hi = mode == kApart ? 24 : 8;  // where the second 8-float half starts
+                const float* halves[2] = {B.data(), B.data() + hi};
+                for (int64_t k = 0; k < kc; ++k) {  // the B the kernel sees, as a 16-wide panel
+                  std::memcpy(&panel[k * 16], &B[k * kLdb], 8 * sizeof(float));
+                  std::memcpy(&panel[k * 16 + 8], &B[k * kLdb + hi], 8 * sizeof(float));
                 }
-            }
+                const dl::cpu::PackedRows a = dl::cpu::packed_rows(Ap.data(), kPanelFloats, st.m0);
+                if (mode == kPanel) dl::cpu::micro_kernel(kc, a, panel.data(), C.data(), ldc, mr, nr, first);
+                else dl::cpu::micro_kernel_offsets(kc, a, halves, off.data(), C.data(), ldc, mr, nr, first);
+                for (int64_t r = 0; r < 12; ++r)
+                  for (int64_t j = 0; j < ldc; ++j) {
+                    const bool inside = r < mr && j < nr;
+                    const float c0 = C0[r * ldc + j];
+                    const float want =
+                        inside ? tile_reference(Ap.data(), kPanelFloats, st.m0, panel.data(), 16, kc, r, j, first, c0)
+                               : c0;
+                    ASSERT_EQ(C[r * ldc + j], want)
+                        << "width " << width << " m0 " << st.m0 << " mode " << mode << " kc " << kc << " mr " << mr
+                        << " nr " << nr << " first " << first << " at (" << r << ", " << j << ")"
+                        << (inside ? "" : " (outside the tile: untouched)");
+                  }
+              }
   }
 }
 
@@ -90,7 +94,8 @@ TEST(GemmPacked, MatchesReferenceOnOddShapes) {
   struct Shape { int64_t M, N, K; };
   for (const int width : kWidths)
   for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256},
-                        Shape{32, 40, 70}, Shape{23, 17, 260}}) {
+                        Shape{32, 40, 70}, Shape{23, 17, 260}, Shape{64, 20, 30},
+                        Shape{17, 33, 9}}) {
     const WidthScope ws(width);
     const int64_t lda = s.K + 3, ldb = s.N + 5, ldc = s.N + 2;
     const auto A = lcg_values(s.M * lda, 1), B = lcg_values(s.K * ldb, 2);

@@ -192,7 +192,6 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_units > 1 && 2 * N * OC * g.P * g.K > (int64_t{2} << 20);
   const int64_t threads = parallel ? omp_get_max_threads() : 1;
-  const int64_t rows_per_call = micro_kernel_rows();
   Tensor ws = Tensor::empty({threads * (copy_sz + panel_sz)});
   float* wsp = ws.data();
 
@@ -219,12 +218,12 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
             const float* halves[2] = {cp + pr.runs[0].off, cp + pr.runs[0].off + 8};
             if (!in_place) build_panel(panel, cp, row_off.data(), pr, kc);
             float* o = out + n * OC * g.P + q0;
-            for (int64_t m0 = 0; m0 < OC; m0 += rows_per_call) {  // m0: a multiple of 6 (panel m0 / 6)
-              const float* a = ap + m0 * g.K + k0 * kMr;
-              const int64_t mr = std::min(rows_per_call, OC - m0), a_next = g.K * kMr;
+            for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
+              mr = micro_kernel_rows(OC, m0);
+              const PackedRows a = packed_rows(ap + k0 * kMr, g.K * kMr, m0);
               float* c = o + m0 * g.P;
-              if (in_place) micro_kernel_offsets(kc, a, a_next, halves, row_off.data(), c, g.P, mr, nr, c0 == 0);
-              else micro_kernel(kc, a, a_next, panel, c, g.P, mr, nr, c0 == 0);
+              if (in_place) micro_kernel_offsets(kc, a, halves, row_off.data(), c, g.P, mr, nr, c0 == 0);
+              else micro_kernel(kc, a, panel, c, g.P, mr, nr, c0 == 0);
             }
           }
         }

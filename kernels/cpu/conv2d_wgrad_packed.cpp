@@ -38,18 +38,22 @@ constexpr int64_t kMaxBlockRows = 128;
 // Chunk groups for a small dW (see the work split in conv2d_weight_grad_packed).
 constexpr int64_t kChunkGroups = 4, kGroupMaxFloats = int64_t{1} << 18;
 
-// Tiles of dW (micro_kernel_rows() rows x 16 columns), ordered (M block, column panel, row group); each thread
+// Tiles of dW (a micro-kernel call's rows x 16 columns), ordered (M block, column panel, row group); each thread
 // owns a contiguous range of them and sums every chunk into them in chunk order, so each dW
 // element is one fixed sum whatever thread computes it (no partials, no final reduction).
 struct Tiles {
-  int64_t rows, n_p, n_j, n_mb, p_per_mb;  // rows per tile, row groups, column panels, M blocks, groups per block
+  std::vector<int64_t> m0;  // row group p is dW rows [m0[p], m0[p + 1]) (micro_kernel_rows)
+  int64_t n_p, n_j, n_mb, p_per_mb;  // row groups, column panels, M blocks, row groups per block
 };
 Tiles tile_order(const Geometry& g) {
-  const int64_t rows = micro_kernel_rows();  // 6 or 12: one or two packed 6-row panels
-  const int64_t n_p = (g.OC + rows - 1) / rows, n_j = (g.K + kNr - 1) / kNr;
-  const int64_t n_mb0 = (n_p * rows + kMaxBlockRows - 1) / kMaxBlockRows;
-  const int64_t p_per_mb = (n_p + n_mb0 - 1) / n_mb0;
-  return {rows, n_p, n_j, (n_p + p_per_mb - 1) / p_per_mb, p_per_mb};  // no empty last block, whatever OC
+  Tiles t;
+  for (int64_t m0 = 0; m0 < g.OC; m0 += micro_kernel_rows(g.OC, m0)) t.m0.push_back(m0);
+  t.m0.push_back(g.OC);
+  t.n_p = static_cast<int64_t>(t.m0.size()) - 1, t.n_j = (g.K + kNr - 1) / kNr;
+  const int64_t n_mb0 = (g.OC + kMaxBlockRows - 1) / kMaxBlockRows;
+  t.p_per_mb = (t.n_p + n_mb0 - 1) / n_mb0;
+  t.n_mb = (t.n_p + t.p_per_mb - 1) / t.p_per_mb;  // no empty last block, whatever OC
+  return t;
 }
 
 // What every thread of one weight gradient reads (shapes, inputs, tables) and what each owns.
@@ -98,12 +102,11 @@ void run_chunk_tiles(const Job& job, Scratch& sc, int64_t c, int64_t t0, int64_t
       }
       for (int64_t p = p0; p < p1; ++p, ++idx) {
         if (idx < t0 || idx >= t1) continue;
-        const int64_t rows = job.tiles.rows, mr = std::min(rows, g.OC - p * rows);
-        float* dw = dw_base + p * rows * g.K + j0;
-        const float* a = sc.ap + p * rows * ch.kc;  // packed panel p * rows / 6, the next one ch.kc * 6 on
-        if (job.cl && job.in_place)
-          micro_kernel_offsets(ch.kc, a, ch.kc * kMr, tap, sc.pix_off, dw, g.K, mr, nr, first);
-        else micro_kernel(ch.kc, a, ch.kc * kMr, sc.panel, dw, g.K, mr, nr, first);
+        const int64_t m0 = job.tiles.m0[p], mr = job.tiles.m0[p + 1] - m0;
+        float* dw = dw_base + m0 * g.K + j0;
+        const PackedRows a = packed_rows(sc.ap, ch.kc * kMr, m0);  // the packed dY chunk: panels ch.kc x 6
+        if (job.cl && job.in_place) micro_kernel_offsets(ch.kc, a, tap, sc.pix_off, dw, g.K, mr, nr, first);
+        else micro_kernel(ch.kc, a, sc.panel, dw, g.K, mr, nr, first);
       }
     }
   }

@@ -41,9 +41,10 @@ void gemm_bt_accumulate(int64_t M, int64_t N, int64_t K, const float* Ap, const 
         const float* src = B + (j0 + j) * ldb + k0;
         for (int64_t k = 0; k < kc; ++k) panel[k * kNr + j] = j < nr ? src[k] : 0.0f;
       }
-      for (int64_t m0 = 0; m0 < M; m0 += micro_kernel_rows())  // m0: a multiple of 6 (panel m0 / 6)
-        micro_kernel(kc, Ap + m0 * K + k0 * kMr, K * kMr, panel, dU + m0 * ldc + j0, ldc,
-                     std::min(micro_kernel_rows(), M - m0), nr, false);
+      for (int64_t m0 = 0, mr; m0 < M; m0 += mr) {
+        mr = micro_kernel_rows(M, m0);
+        micro_kernel(kc, packed_rows(Ap + k0 * kMr, K * kMr, m0), panel, dU + m0 * ldc + j0, ldc, mr, nr, false);
+      }
     }
   }
 }

@@ -100,19 +100,19 @@ struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today
 };
 
 // C tile (mr <= MR rows, nr <= 16 columns) = (first ? 0 : C) + A B, written once for W-float
-// vectors. A is read from packed 6-row panels: rows 0-5 from the kc x 6 slice at Ap, rows 6-11
-// (MR > 6, width 16 only) from the next panel's slice at Ap + a_next. B (kc x 16) is read through
-// `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
+// vectors. A is read from packed 6-row panels: rows 0 .. S0-1 from the panel at Ap (Ap[r] at the
+// first k, then every 6 floats), the rest (width 16 only) from the next panel, whose row 0 is
+// at Ap + a_next. B (kc x 16) is read through `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
 // accumulators); W = 16 one AVX-512 register per row, so MR = 12 also gives 12 accumulators (six
 // would hide only 6 of the 8 FMAs that two 512-bit FMA units with latency 4 keep in flight).
 // Every C element is fma(a_k, b_k, c) over k ascending whatever W and MR are (the same bits for
 // both widths). B must have 16 readable floats per row (the caller pads the last column panel).
 // The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no FMAs);
 // rows past mr are zero in the packed A and are not stored.
-template <int W, int MR, typename Rows>
+template <int W, int MR, int S0, typename Rows>
 [[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
                                                float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  static_assert(MR % 2 == 0 && MR >= 2 && MR <= 12 && (MR <= 6 || W == 16));
+  static_assert(MR % 2 == 0 && MR >= 2 && S0 <= kMr && MR - S0 <= kMr && (MR <= 6 || W == 16));
   using V = simd::Vec<W>;
   constexpr int NV = kNr / W;
   V acc[MR][NV];  // fully unrolled below, so GCC keeps all MR * NV accumulators in registers
@@ -134,7 +134,7 @@ template <int W, int MR, typename Rows>
     for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
 #pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
-      const V a = simd::broadcast<W>(r < kMr ? Ap[r] : Ap[a_next + r - kMr]);
+      const V a = simd::broadcast<W>(r < S0 ? Ap[r] : Ap[a_next + r - S0]);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
@@ -162,25 +162,34 @@ template <int W, int MR, typename Rows>
   }
 }
 
-// One out-of-line function per (width, rows) pair: the dispatch below picks it per call.
+// One out-of-line function per (width, B reader): the dispatch below picks the tile per call.
+// Width 16 calls start on a panel (S0 = 6) or, for the second of two 8-ish row groups
+// (micro_kernel_rows), 2 rows into one (S0 = 4).
 template <int W, typename Rows>
-[[gnu::noinline]] void kernel_rows(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows, float* C,
-                                   int64_t ldc, int64_t mr, int64_t nr, bool first) {
+[[gnu::noinline]] void kernel_rows(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
+                                   int64_t mr, int64_t nr, bool first) {
+  const float* Ap = a.a;
+  const int64_t a_next = a.next;
   if constexpr (W == 16) {
-    if (mr > 10) return kernel_tile<W, 12>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 8) return kernel_tile<W, 10>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 6) return kernel_tile<W, 8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (a.here == 4) {
+      if (mr > 8) return kernel_tile<W, 10, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+      if (mr > 6) return kernel_tile<W, 8, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+      return kernel_tile<W, 6, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    }
+    if (mr > 10) return kernel_tile<W, 12, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 8) return kernel_tile<W, 10, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 6) return kernel_tile<W, 8, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
   }
-  if (mr > 4) kernel_tile<W, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_tile<W, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  if (mr > 4) kernel_tile<W, 6, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<W, 4, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_tile<W, 2, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
 }
 
 template <typename Rows>
-void kernel_width(int width, int64_t kc, const float* Ap, int64_t a_next, const Rows& rows, float* C, int64_t ldc,
-                  int64_t mr, int64_t nr, bool first) {
-  if (width == 16) kernel_rows<16>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_rows<8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+void kernel_width(int width, int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc, int64_t mr,
+                  int64_t nr, bool first) {
+  if (width == 16) kernel_rows<16>(kc, a, rows, C, ldc, mr, nr, first);
+  else kernel_rows<8>(kc, a, rows, C, ldc, mr, nr, first);
 }
 
 }  // namespace
@@ -197,7 +206,6 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
   // (measured: 10-25 % slower than OpenBLAS without this copy).
   alignas(64) float panel[kKc * kNr];
   const int width = packed_simd_width();
-  const int64_t rows_per_call = micro_kernel_rows();
   // k chunks outermost: the A chunk (M x kc) stays in L2 while all column panels pass through it.
   for (int64_t k0 = 0; k0 < K; k0 += kKc) {
     const int64_t kc = std::min(kKc, K - k0);
@@ -213,25 +221,34 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
           std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, 0.0f);
         }
       }
-      for (int64_t m0 = 0; m0 < M; m0 += rows_per_call)
-        kernel_width(width, kc, Ap + (m0 * K + k0 * kMr), K * kMr, StridedRows{panel, kNr}, C + m0 * ldc + j0, ldc,
-                     std::min(rows_per_call, M - m0), nr, first);
+      for (int64_t m0 = 0, mr; m0 < M; m0 += mr) {
+        mr = micro_kernel_rows(M, m0);
+        kernel_width(width, kc, packed_rows(Ap + k0 * kMr, K * kMr, m0), StridedRows{panel, kNr}, C + m0 * ldc + j0,
+                     ldc, mr, nr, first);
+      }
     }
   }
 }
 
-int64_t micro_kernel_rows() { return packed_simd_width() == 16 ? 2 * kMr : kMr; }
-
-void micro_kernel(int64_t kc, const float* Ap, int64_t a_next, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first) {
-  kernel_width(packed_simd_width(), kc, Ap, a_next, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+int64_t micro_kernel_rows(int64_t M, int64_t m0) {
+  const int64_t left = M - m0;
+  if (packed_simd_width() != 16) return std::min(left, kMr);
+  // 13-18 rows left: 8 + 5..10 rather than 12 + 1..6, whose short call would keep only 1-6 FMA
+  // chains in flight (16 channels: two calls of 8 rows instead of 12 + 4).
+  if (left > 2 * kMr && left <= 3 * kMr) return 8;
+  return std::min(left, 2 * kMr);
 }
 
-void micro_kernel_offsets(int64_t kc, const float* Ap, int64_t a_next, const float* const* B, const int64_t* off,
-                          float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+void micro_kernel(int64_t kc, const PackedRows& a, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                  bool first) {
+  kernel_width(packed_simd_width(), kc, a, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
+}
+
+void micro_kernel_offsets(int64_t kc, const PackedRows& a, const float* const* B, const int64_t* off, float* C,
+                          int64_t ldc, int64_t mr, int64_t nr, bool first) {
   const int width = packed_simd_width();
-  if (B[1] == B[0] + 8) kernel_width(width, kc, Ap, a_next, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
-  else kernel_width(width, kc, Ap, a_next, OffsetRows{B, off}, C, ldc, mr, nr, first);
+  if (B[1] == B[0] + 8) kernel_width(width, kc, a, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
+  else kernel_width(width, kc, a, OffsetRows{B, off}, C, ldc, mr, nr, first);
 }
 
 }  // namespace dl::cpu

@@ -56,19 +56,32 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 
 // The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
 constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
-// Rows of C one micro-kernel call computes: 12 (two 6-row A panels) at width 16, 6 (one panel) at
-// width 8; either way 12 accumulator registers. Callers step through M by this many rows.
-int64_t micro_kernel_rows();
-// C tile (mr <= micro_kernel_rows() rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + A Bp,
-// with rows 0-5 of A the kc x 6 slice of a packed A panel at Ap, rows 6-11 the same slice of the
-// next panel at Ap + a_next (unused where mr <= 6), and Bp a contiguous kc x 16 panel. Requires
+// Rows [m0, m0 + mr) of a packed A for one micro-kernel call: `a` is row m0 at the call's first k
+// (its panel's k slice + m0 mod 6); the call reads `here` = 6 - m0 mod 6 rows from that panel and
+// the rest from the next panel, whose row 0 is `next` floats on.
+struct PackedRows {
+  const float* a;
+  int64_t here, next;
+};
+// Ap_k0: panel 0 of a packed A at the call's first k; panel_floats: floats from one panel to the next.
+inline PackedRows packed_rows(const float* Ap_k0, int64_t panel_floats, int64_t m0) {
+  const int64_t r = m0 % kPackMr;
+  return {Ap_k0 + m0 / kPackMr * panel_floats + r, kPackMr - r, panel_floats - r};
+}
+// The rows of the micro-kernel call that starts at row m0 of an M-row A; callers step m0 by it
+// from 0. Width 8: 6 (one panel; 12 accumulators of 8). Width 16: 12 (two panels; 12 accumulators
+// of 16: two 512-bit FMA units of latency 4 keep 8 FMAs in flight, one panel's 6 would leave a
+// quarter idle), and where 13-18 rows are left, 8 and the rest.
+int64_t micro_kernel_rows(int64_t M, int64_t m0);
+// C tile (mr rows from micro_kernel_rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + A Bp,
+// with A's rows given by `a` (kc of them) and Bp a contiguous kc x 16 panel. Requires
 // packed_gemm_available().
-void micro_kernel(int64_t kc, const float* Ap, int64_t a_next, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first);
+void micro_kernel(int64_t kc, const PackedRows& a, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
+                  bool first);
 // The same with B read in place through a row-offset table: row k of B is the 8 floats at
 // B[0] + off[k] followed by the 8 at B[1] + off[k] (the convolutions' B rows are runs of a padded
 // input copy or of a channels-last slice: no panel copy).
-void micro_kernel_offsets(int64_t kc, const float* Ap, int64_t a_next, const float* const* B, const int64_t* off,
-                          float* C, int64_t ldc, int64_t mr, int64_t nr, bool first);
+void micro_kernel_offsets(int64_t kc, const PackedRows& a, const float* const* B, const int64_t* off, float* C,
+                          int64_t ldc, int64_t mr, int64_t nr, bool first);
 
 }  // namespace dl::cpu
