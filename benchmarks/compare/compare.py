@@ -215,6 +215,10 @@ def main():
     base = dict(os.environ)
     base["OMP_NUM_THREADS"] = str(a.threads)
     base.setdefault("OMP_WAIT_POLICY", "passive")
+    # One thread per CPU for both sides: unbound, a passively waiting worker is sometimes woken on
+    # the master's CPU and a whole process runs serialized (CPU time = wall time; seen on 2-vCPU
+    # VMs in the millisecond cases, ours and PyTorch's alike).
+    base.setdefault("OMP_PROC_BIND", "true")
     ours_env = dict(base)
     ours_env.pop("OPENBLAS_NUM_THREADS", None)  # our OpenMP OpenBLAS follows OMP_NUM_THREADS
     if a.ours_ld_path:
@@ -225,8 +229,8 @@ def main():
     shown = lambda env, keys: " ".join(f"{k}={env.get(k, '(unset)')}" for k in keys)
     print(f"# threads={a.threads} rounds={a.rounds} loadavg at start: {' '.join(load0)}"
           + (f" math={'tf32' if a.tf32 else 'fp32'}" if gpu else ""))
-    print(f"# ours : {shown(ours_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}")
-    print(f"# torch: {shown(torch_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}"
+    print(f"# ours : {shown(ours_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OMP_PROC_BIND', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}")
+    print(f"# torch: {shown(torch_env, ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'OMP_PROC_BIND', 'OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'GLIBC_TUNABLES'])}"
           f" + torch.set_num_threads({a.threads})")
     print("# ms: median over processes of per-process median step wall times; cpu-ms: CPU time per step (all threads)")
     print("# MB: max peak RSS of a process; ratio = ours / torch (wall), cpu-ratio = ours / torch (CPU time)",

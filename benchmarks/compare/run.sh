@@ -9,8 +9,9 @@
 # both torch builds and the measured FMA peak (1 and --threads threads, AVX2 and AVX-512 where
 # present); every step time is also given as GFLOP/s and as a share of that peak.
 # BUILD_DIR (default build/cpu, the `cpu` preset) is where step_bench is built; REBUILD=0 skips it.
-# OMP_WAIT_POLICY defaults to passive for BOTH sides (on this shared, oversubscribed machine the
-# active policy makes 2-thread PyTorch 50x slower on small steps); export it to override.
+# OMP_WAIT_POLICY defaults to passive and OMP_PROC_BIND to true for BOTH sides (on a shared,
+# oversubscribed machine the active policy makes 2-thread PyTorch 50x slower on small steps; unbound
+# passive workers are sometimes woken on the master's CPU); export either to override.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"

@@ -43,7 +43,7 @@ inline float fast_exp(float x) {
   return p * scale;
 }
 
-// The two reductions of a softmax row, in 8 independent lanes (so they vectorize without
+// The reductions of a softmax row, in 8 independent lanes (so they vectorize without
 // -ffast-math) combined in a fixed order. -inf entries are allowed (masked columns).
 inline float row_max(const float* x, int64_t n) {
   float m[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -63,6 +63,24 @@ inline float row_sum_exp(const float* x, int64_t n, float shift) {
   for (; i + 8 <= n; i += 8)
     for (int l = 0; l < 8; ++l) acc[l] += fast_exp(x[i + l] - shift);
   for (; i < n; ++i) acc[0] += fast_exp(x[i] - shift);
+  float r = 0.0f;
+  for (int l = 0; l < 8; ++l) r += acc[l];
+  return r;
+}
+
+// x[i] <- exp(x[i] - shift) in place; returns their sum (the same lanes and order as row_sum_exp).
+inline float row_exp_in_place(float* x, int64_t n, float shift) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      x[i + l] = fast_exp(x[i + l] - shift);
+      acc[l] += x[i + l];
+    }
+  for (; i < n; ++i) {
+    x[i] = fast_exp(x[i] - shift);
+    acc[0] += x[i];
+  }
   float r = 0.0f;
   for (int l = 0; l < 8; ++l) r += acc[l];
   return r;
