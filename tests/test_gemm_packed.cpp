@@ -40,16 +40,15 @@ float tile_reference(const float* Ap, int64_t panel_floats, int64_t m0, const fl
   return first ? s : c0 + s;
 }
 
-// Every tile shape the callers use (a call starting on a panel with 1..6 rows, or 1..12 at width
-// 16 where it reads two panels; at width 16 also a call starting 2 rows into a panel, as
-// micro_kernel_rows makes for 13-18 rows, with 5..10 rows; nr 16 or a partial panel; one k or a
-// whole chunk; first or accumulating), B as a panel, as two adjacent 8-float halves through the
-// offset table and as two halves apart: the same bits as tile_reference, at both widths.
+// Every tile shape the callers use (a call on panel 0 or 1 with 1..6 rows, or at width 16 with up
+// to 16 rows, i.e. up to three panels; nr 16 or a partial panel; one k or a whole chunk; first or
+// accumulating), B as a panel, as two adjacent 8-float halves through the offset table and as two
+// halves apart: the same bits as tile_reference, at both widths.
 TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   constexpr int64_t ldc = 21, kMaxK = 256, kLdb = 40;  // B rows 40 apart: halves at +0 / +8 or +0 / +24
   constexpr int64_t kPanelFloats = kMaxK * dl::cpu::kPackMr + 18;  // panels not adjacent to each other
-  const auto Ap = lcg_values(3 * kPanelFloats, 11), B = lcg_values(kMaxK * kLdb, 12), C0 = lcg_values(12 * ldc, 13);
+  const auto Ap = lcg_values(3 * kPanelFloats, 11), B = lcg_values(kMaxK * kLdb, 12), C0 = lcg_values(16 * ldc, 13);
   struct Start { int64_t m0, max_rows; };
   std::vector<float> panel(kMaxK * 16);
   std::vector<int64_t> off(kMaxK);
@@ -59,8 +58,8 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
     const WidthScope ws(width);
     for (const Mode mode : {kPanel, kAdjacent, kApart})
       for (const int64_t kc : {int64_t{1}, int64_t{7}, kMaxK})
-        for (const Start st : width == 16 ? std::vector<Start>{{0, 12}, {8, 10}} : std::vector<Start>{{0, 6}})
-          for (int64_t mr = st.m0 == 0 ? 1 : 5; mr <= st.max_rows; ++mr)
+        for (const Start st : width == 16 ? std::vector<Start>{{0, 16}, {6, 12}} : std::vector<Start>{{0, 6}, {6, 6}})
+          for (int64_t mr = 1; mr <= st.max_rows; ++mr)
             for (const int64_t nr : {int64_t{16}, int64_t{11}, int64_t{1}})
               for (const bool first : {true, false}) {
                 std::vector<float> C = C0;
@@ -73,7 +72,7 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
                 const dl::cpu::PackedRows a = dl::cpu::packed_rows(Ap.data(), kPanelFloats, st.m0);
                 if (mode == kPanel) dl::cpu::micro_kernel(kc, a, panel.data(), C.data(), ldc, mr, nr, first);
                 else dl::cpu::micro_kernel_offsets(kc, a, halves, off.data(), C.data(), ldc, mr, nr, first);
-                for (int64_t r = 0; r < 12; ++r)
+                for (int64_t r = 0; r < 16; ++r)
                   for (int64_t j = 0; j < ldc; ++j) {
                     const bool inside = r < mr && j < nr;
                     const float c0 = C0[r * ldc + j];

@@ -104,7 +104,7 @@ void run_chunk_tiles(const Job& job, Scratch& sc, int64_t c, int64_t t0, int64_t
         if (idx < t0 || idx >= t1) continue;
         const int64_t m0 = job.tiles.m0[p], mr = job.tiles.m0[p + 1] - m0;
         float* dw = dw_base + m0 * g.K + j0;
-        const PackedRows a = packed_rows(sc.ap, ch.kc * kMr, m0);  // the packed dY chunk: panels ch.kc x 6
+        const PackedRows a = packed_rows(sc.ap, ch.kc * kMr, m0);  // the packed dY chunk: panels of ch.kc x 6
         if (job.cl && job.in_place) micro_kernel_offsets(ch.kc, a, tap, sc.pix_off, dw, g.K, mr, nr, first);
         else micro_kernel(ch.kc, a, sc.panel, dw, g.K, mr, nr, first);
       }

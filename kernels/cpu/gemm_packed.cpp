@@ -100,23 +100,23 @@ struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today
 };
 
 // C tile (mr <= MR rows, nr <= 16 columns) = (first ? 0 : C) + A B, written once for W-float
-// vectors. A is read from packed 6-row panels: rows 0 .. S0-1 from the panel at Ap (Ap[r] at the
-// first k, then every 6 floats), the rest (width 16 only) from the next panel, whose row 0 is
-// at Ap + a_next. B (kc x 16) is read through `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
-// accumulators); W = 16 one AVX-512 register per row, so MR = 12 also gives 12 accumulators (six
-// would hide only 6 of the 8 FMAs that two 512-bit FMA units with latency 4 keep in flight).
+// vectors. A is read from packed 6-row panels: row r is row r mod 6 of panel r / 6 (Ap[r] at the
+// first k, then every 6 floats; only width 16 reads more than one panel), the panels a_next
+// floats apart. B (kc x 16) is read through `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
+// accumulators); W = 16 one AVX-512 register per row, so MR = 12 or 16 gives as many accumulators
+// (six would hide only 6 of the 8 FMAs that two 512-bit FMA units with latency 4 keep in flight).
 // Every C element is fma(a_k, b_k, c) over k ascending whatever W and MR are (the same bits for
 // both widths). B must have 16 readable floats per row (the caller pads the last column panel).
 // The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no FMAs);
 // rows past mr are zero in the packed A and are not stored.
-template <int W, int MR, int S0, typename Rows>
+template <int W, int MR, typename Rows>
 [[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
                                                float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
-  static_assert(MR % 2 == 0 && MR >= 2 && S0 <= kMr && MR - S0 <= kMr && (MR <= 6 || W == 16));
+  static_assert(MR % 2 == 0 && MR >= 2 && MR <= 16 && (MR <= 6 || W == 16));
   using V = simd::Vec<W>;
   constexpr int NV = kNr / W;
   V acc[MR][NV];  // fully unrolled below, so GCC keeps all MR * NV accumulators in registers
-#pragma GCC unroll 12
+#pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) acc[r][v] = V{};
@@ -132,9 +132,9 @@ template <int W, int MR, int S0, typename Rows>
     rows.template load<W>(k, b);
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
-#pragma GCC unroll 12
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const V a = simd::broadcast<W>(r < S0 ? Ap[r] : Ap[a_next + r - S0]);
+      const V a = simd::broadcast<W>(Ap[r / kMr * a_next + r % kMr]);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
@@ -142,7 +142,7 @@ template <int W, int MR, int S0, typename Rows>
   // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
   // through memory.
   if (nr == kNr) {
-#pragma GCC unroll 12
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* c = C + r * ldc;
@@ -152,7 +152,7 @@ template <int W, int MR, int S0, typename Rows>
     return;
   }
   alignas(64) float tile[kNr];
-#pragma GCC unroll 12
+#pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     if (r >= mr) break;
 #pragma GCC unroll 2
@@ -163,26 +163,21 @@ template <int W, int MR, int S0, typename Rows>
 }
 
 // One out-of-line function per (width, B reader): the dispatch below picks the tile per call.
-// Width 16 calls start on a panel (S0 = 6) or, for the second of two 8-ish row groups
-// (micro_kernel_rows), 2 rows into one (S0 = 4).
 template <int W, typename Rows>
 [[gnu::noinline]] void kernel_rows(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
                                    int64_t mr, int64_t nr, bool first) {
   const float* Ap = a.a;
   const int64_t a_next = a.next;
   if constexpr (W == 16) {
-    if (a.here == 4) {
-      if (mr > 8) return kernel_tile<W, 10, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-      if (mr > 6) return kernel_tile<W, 8, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-      return kernel_tile<W, 6, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    }
-    if (mr > 10) return kernel_tile<W, 12, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 8) return kernel_tile<W, 10, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 6) return kernel_tile<W, 8, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 14) return kernel_tile<W, 16>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 12) return kernel_tile<W, 14>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 10) return kernel_tile<W, 12>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 8) return kernel_tile<W, 10>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 6) return kernel_tile<W, 8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
   }
-  if (mr > 4) kernel_tile<W, 6, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<W, 4, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_tile<W, 2, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  if (mr > 4) kernel_tile<W, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_tile<W, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
 }
 
 template <typename Rows>
@@ -233,10 +228,9 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 int64_t micro_kernel_rows(int64_t M, int64_t m0) {
   const int64_t left = M - m0;
   if (packed_simd_width() != 16) return std::min(left, kMr);
-  // 13-18 rows left: 8 + 5..10 rather than 12 + 1..6, whose short call would keep only 1-6 FMA
-  // chains in flight (16 channels: two calls of 8 rows instead of 12 + 4).
-  if (left > 2 * kMr && left <= 3 * kMr) return 8;
-  return std::min(left, 2 * kMr);
+  // Up to 16 rows left: one call (16 channels: 16 accumulators, not 12 + a 4-row call that keeps
+  // only 4 FMA chains in flight); more: 12. So every call starts on a panel.
+  return left <= 16 ? left : 2 * kMr;
 }
 
 void micro_kernel(int64_t kc, const PackedRows& a, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,

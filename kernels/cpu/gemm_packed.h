@@ -56,22 +56,21 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
 
 // The building blocks, for callers that build B panels themselves (kernels/cpu/conv2d_packed.cpp).
 constexpr int64_t kPackMr = 6, kPackNr = 16, kPackKc = 256;
-// Rows [m0, m0 + mr) of a packed A for one micro-kernel call: `a` is row m0 at the call's first k
-// (its panel's k slice + m0 mod 6); the call reads `here` = 6 - m0 mod 6 rows from that panel and
-// the rest from the next panel, whose row 0 is `next` floats on.
+// Rows [m0, m0 + mr) of a packed A for one micro-kernel call, m0 a multiple of 6: `a` is row m0 at
+// the call's first k (its panel's k slice), and row m0 + r is row r mod 6 of the panel
+// (r / 6) * next floats on.
 struct PackedRows {
   const float* a;
-  int64_t here, next;
+  int64_t next;
 };
 // Ap_k0: panel 0 of a packed A at the call's first k; panel_floats: floats from one panel to the next.
 inline PackedRows packed_rows(const float* Ap_k0, int64_t panel_floats, int64_t m0) {
-  const int64_t r = m0 % kPackMr;
-  return {Ap_k0 + m0 / kPackMr * panel_floats + r, kPackMr - r, panel_floats - r};
+  return {Ap_k0 + m0 / kPackMr * panel_floats, panel_floats};
 }
 // The rows of the micro-kernel call that starts at row m0 of an M-row A; callers step m0 by it
-// from 0. Width 8: 6 (one panel; 12 accumulators of 8). Width 16: 12 (two panels; 12 accumulators
-// of 16: two 512-bit FMA units of latency 4 keep 8 FMAs in flight, one panel's 6 would leave a
-// quarter idle), and where 13-18 rows are left, 8 and the rest.
+// from 0 (so m0 stays a multiple of 6). Width 8: 6 (one panel; 12 accumulators of 8 floats).
+// Width 16: 12 (two panels; 12 accumulators of 16: two 512-bit FMA units of latency 4 keep 8 FMAs
+// in flight, one panel's 6 would leave a quarter idle), and the last 13-16 rows in one call.
 int64_t micro_kernel_rows(int64_t M, int64_t m0);
 // C tile (mr rows from micro_kernel_rows, nr <= 16 columns, row stride ldc) = (first ? 0 : C) + A Bp,
 // with A's rows given by `a` (kc of them) and Bp a contiguous kc x 16 panel. Requires
