@@ -33,11 +33,10 @@ void conv2d_forward_winograd(float* out, const float* inp, const float* weight, 
   using namespace winograd;
   const Tiling tl = make_tiling(N, C, H, W, OC);
 
-  // U, then one packed A (gemm_packed.h) per position xi; shared read-only by all threads.
+  // U as one packed A (gemm_packed.h) per position xi; shared read-only by all threads.
   const int64_t pa = packed_a_floats(OC, C);
-  Tensor u_t = Tensor::empty({kXi * OC * C}), up_t = Tensor::empty({kXi * pa});
-  transform_weights(u_t.data(), weight, OC, C);
-  for (int64_t xi = 0; xi < kXi; ++xi) pack_a(up_t.data() + xi * pa, u_t.data() + xi * OC * C, OC, C, C);
+  Tensor up_t = Tensor::empty({kXi * pa});
+  transform_weights_packed(up_t.data(), weight, OC, C);
   const float* up = up_t.data();
 
   const int64_t vs = C * tl.tb, ms = OC * tl.tb;  // floats per plane xi of V and of M

@@ -14,6 +14,7 @@
 
 #include "kernels/cpu/conv2d_winograd.h"
 #include "kernels/cpu/gemm_packed.h"
+#include "kernels/cpu/transpose8.h"
 #include "kernels/cpu/winograd_tiles.h"
 #include "tensor/tensor.h"
 
@@ -37,9 +38,16 @@ void gemm_bt_accumulate(int64_t M, int64_t N, int64_t K, const float* Ap, const 
     const int64_t kc = std::min(kKc, K - k0);
     for (int64_t j0 = 0; j0 < N; j0 += kNr) {
       const int64_t nr = std::min(kNr, N - j0);
-      for (int64_t j = 0; j < kNr; ++j) {
-        const float* src = B + (j0 + j) * ldb + k0;
-        for (int64_t k = 0; k < kc; ++k) panel[k * kNr + j] = j < nr ? src[k] : 0.0f;
+      const float* src = B + j0 * ldb + k0;
+      if (nr == kNr) {  // 8 x 8 blocks transposed in registers, then the last kc mod 8 rows
+        const int64_t k8 = kc / 8 * 8;
+        for (int64_t k = 0; k < k8; k += 8)
+          for (int64_t j = 0; j < kNr; j += 8) transpose8x8_copy(panel + k * kNr + j, kNr, src + j * ldb + k, ldb);
+        for (int64_t j = 0; j < kNr; ++j)
+          for (int64_t k = k8; k < kc; ++k) panel[k * kNr + j] = src[j * ldb + k];
+      } else {
+        for (int64_t j = 0; j < kNr; ++j)
+          for (int64_t k = 0; k < kc; ++k) panel[k * kNr + j] = j < nr ? src[j * ldb + k] : 0.0f;
       }
       for (int64_t m0 = 0, mr; m0 < M; m0 += mr) {
         mr = micro_kernel_rows(M, m0);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/cpu/simd.h"
+#include "kernels/cpu/transpose8.h"
 
 // The 16-wide instantiation on a build without AVX-512 draws notes about the ABI of 64-byte
 // vector arguments; all such vectors stay inside always-inline helpers.
@@ -62,12 +63,21 @@ bool packed_gemm_available() {
 int64_t packed_a_floats(int64_t M, int64_t K) { return (M + kMr - 1) / kMr * kMr * K; }
 
 void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda) {
-  for (int64_t p = 0; p * kMr < M; ++p)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t r = 0; r < kMr; ++r) {
-        const int64_t m = p * kMr + r;
-        Ap[(p * K + k) * kMr + r] = m < M ? A[m * lda + k] : 0.0f;
+  for (int64_t p = 0; p * kMr < M; ++p) {
+    const int64_t rows = std::min(kMr, M - p * kMr);
+    const float* a = A + p * kMr * lda;
+    float* ap = Ap + p * K * kMr;
+    int64_t k = 0;
+    if (rows == kMr)  // 8 k at a time: the panel's 6 rows and 2 more (read, not stored) transposed in
+      for (; k + 8 <= K && p * kMr + 8 <= M; k += 8) {  // registers; rows 6, 7 exist (next panel)
+        simd::Vec<8> r[8];
+        for (int j = 0; j < 8; ++j) r[j] = simd::load<8>(a + j * lda + k);
+        transpose8x8(r);
+        for (int q = 0; q < 8; ++q) std::memcpy(ap + (k + q) * kMr, &r[q], kMr * sizeof(float));
       }
+    for (; k < K; ++k)
+      for (int64_t r = 0; r < kMr; ++r) ap[k * kMr + r] = r < rows ? a[r * lda + k] : 0.0f;
+  }
 }
 
 namespace {
@@ -127,17 +137,24 @@ template <int W, int MR, typename Rows>
       __builtin_prefetch(C + r * ldc, 0, 3);
       __builtin_prefetch(C + r * ldc + kNr - 1, 0, 3);
     }
-  for (int64_t k = 0; k < kc; ++k, Ap += kMr) {
+  // One pointer per panel, each advanced by 6 floats per k: every broadcast is then a base +
+  // constant operand (base + index operands cost the FMA an extra micro-op on Intel cores).
+  constexpr int NP = (MR + kMr - 1) / kMr;
+  const float* ap[NP];
+  for (int p = 0; p < NP; ++p) ap[p] = Ap + p * a_next;
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
     V b[NV];
     rows.template load<W>(k, b);
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const V a = simd::broadcast<W>(Ap[r / kMr * a_next + r % kMr]);
+      const V a = simd::broadcast<W>(ap[r / kMr][r % kMr]);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
+    for (int p = 0; p < NP; ++p) ap[p] += kMr;
   }
   // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
   // through memory.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/gemm_packed.h"
 #include "kernels/cpu/simd.h"
 
 namespace dl::cpu::winograd {
@@ -63,23 +64,36 @@ void copy_short(float* dst, const float* src, int64_t n) {
 
 // U[xi][o][c] = (G g G^T)[i][j] for g = weight[o, c] (3x3), with
 //   G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]   (4 x 3).
-void transform_weights(float* U, const float* weight, int64_t OC, int64_t C) {
-  for (int64_t o = 0; o < OC; ++o)
-    for (int64_t c = 0; c < C; ++c) {
-      const float* g = weight + (o * C + c) * 9;
-      float t[4][3];  // G g (4 x 3)
-      for (int k = 0; k < 3; ++k) {
-        t[0][k] = g[k];
-        t[1][k] = 0.5f * (g[k] + g[3 + k] + g[6 + k]);
-        t[2][k] = 0.5f * (g[k] - g[3 + k] + g[6 + k]);
-        t[3][k] = g[6 + k];
+// (G g G^T) for one 3x3 g, as u[4 i + j].
+inline void transform_one(float u[16], const float* g) {
+  float t[4][3];  // G g (4 x 3)
+  for (int k = 0; k < 3; ++k) {
+    t[0][k] = g[k];
+    t[1][k] = 0.5f * (g[k] + g[3 + k] + g[6 + k]);
+    t[2][k] = 0.5f * (g[k] - g[3 + k] + g[6 + k]);
+    t[3][k] = g[6 + k];
+  }
+  for (int i = 0; i < 4; ++i) {  // (G g) G^T, row i
+    u[4 * i] = t[i][0];
+    u[4 * i + 1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+    u[4 * i + 2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+    u[4 * i + 3] = t[i][2];
+  }
+}
+
+void transform_weights_packed(float* Up, const float* weight, int64_t OC, int64_t C) {
+  const int64_t pa = packed_a_floats(OC, C), panels = (OC + kPackMr - 1) / kPackMr;
+  // Panel by panel (in parallel: 16 x 512 x 512 floats at 512 channels), c then the panel's 6 rows:
+  // each of the 16 packed matrices is written front to back.
+#pragma omp parallel for schedule(static) if (OC * C >= 16384)
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t r = 0; r < kPackMr; ++r) {
+        const int64_t o = p * kPackMr + r;
+        float u[16] = {};
+        if (o < OC) transform_one(u, weight + (o * C + c) * 9);
+        for (int xi = 0; xi < 16; ++xi) Up[xi * pa + (p * C + c) * kPackMr + r] = u[xi];
       }
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T, row i
-        const float u[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
-                            t[i][2]};
-        for (int j = 0; j < 4; ++j) U[((4 * i + j) * OC + o) * C + c] = u[j];
-      }
-    }
 }
 
 // The input is read channel by channel, a few rows of each plane per block: too many short

@@ -22,8 +22,9 @@ struct Tiling {
 };
 Tiling make_tiling(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OC);
 
-// U[xi][o][c] = (G g G^T)[i][j] for g = weight[o, c] (3x3).
-void transform_weights(float* U, const float* weight, int64_t OC, int64_t C);
+// U_xi[o][c] = (G g G^T)[i][j] (xi = 4 i + j) for g = weight[o, c] (3x3), written as 16 packed A
+// matrices for the micro-kernel (gemm_packed.h: pack_a's layout, packed_a_floats(OC, C) apart).
+void transform_weights_packed(float* Up, const float* weight, int64_t OC, int64_t C);
 // dweight[o, c] += G^T dU[o, c] G: the weight gradient from the gradient of U (dU laid out as U).
 void weight_grad_from_transformed(float* dweight, const float* dU, int64_t OC, int64_t C);
 
