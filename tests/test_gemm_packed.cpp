@@ -88,13 +88,45 @@ TEST(GemmPacked, MicroKernelsMatchTheirContractAtBothWidths) {
   }
 }
 
+// The two-panel call (width 16): a 32-column tile whose row k is 16 floats at B0 + off[k] and 16
+// at B1 + off[k]; every row count 1..12, from panel 0 and panel 1, first or accumulating: the same
+// bits as tile_reference on the concatenated rows.
+TEST(GemmPacked, PanelPairKernelMatchesItsContract) {
+  if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
+  const WidthScope ws(16);
+  ASSERT_TRUE(dl::cpu::micro_kernel_pairs());
+  constexpr int64_t ldc = 37, kc = 300, kLdb = 70, kPanelFloats = kc * dl::cpu::kPackMr + 6;
+  const auto Ap = lcg_values(3 * kPanelFloats, 21), B = lcg_values(kc * kLdb, 22), C0 = lcg_values(12 * ldc, 23);
+  std::vector<int64_t> off(kc);
+  for (int64_t k = 0; k < kc; ++k) off[k] = k * kLdb;
+  std::vector<float> cat(kc * 32);  // the tile's B: row k = B[k][0..16) followed by B[k][40..56)
+  for (int64_t k = 0; k < kc; ++k)
+    for (int64_t j = 0; j < 32; ++j) cat[k * 32 + j] = B[k * kLdb + (j < 16 ? j : 24 + j)];
+  for (const int64_t m0 : {int64_t{0}, int64_t{6}})
+    for (int64_t mr = 1; mr <= 12; ++mr)
+      for (const bool first : {true, false}) {
+        std::vector<float> C = C0;
+        dl::cpu::micro_kernel_pair_offsets(kc, dl::cpu::packed_rows(Ap.data(), kPanelFloats, m0), B.data(),
+                                           B.data() + 40, off.data(), C.data(), ldc, mr, first);
+        for (int64_t r = 0; r < 12; ++r)
+          for (int64_t j = 0; j < ldc; ++j) {
+            const bool inside = r < mr && j < 32;
+            const float c0 = C0[r * ldc + j];
+            const float want =
+                inside ? tile_reference(Ap.data(), kPanelFloats, m0, cat.data(), 32, kc, r, j, first, c0) : c0;
+            ASSERT_EQ(C[r * ldc + j], want) << "m0 " << m0 << " mr " << mr << " first " << first << " at (" << r
+                                            << ", " << j << ")";
+          }
+      }
+}
+
 TEST(GemmPacked, MatchesReferenceOnOddShapes) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA: the packed GEMM is not used here";
   struct Shape { int64_t M, N, K; };
   for (const int width : kWidths)
   for (const Shape s : {Shape{1, 1, 1}, Shape{7, 37, 300}, Shape{16, 1024, 144}, Shape{13, 5, 513}, Shape{6, 16, 256},
                         Shape{32, 40, 70}, Shape{23, 17, 260}, Shape{64, 20, 30},
-                        Shape{17, 33, 9}}) {
+                        Shape{17, 33, 9}, Shape{29, 75, 300}}) {
     const WidthScope ws(width);
     const int64_t lda = s.K + 3, ldb = s.N + 5, ldc = s.N + 2;
     const auto A = lcg_values(s.M * lda, 1), B = lcg_values(s.K * ldb, 2);

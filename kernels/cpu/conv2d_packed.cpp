@@ -192,6 +192,7 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
   // Below ~2 MFLOP a parallel region costs more than it saves (docs/conv2d.md).
   const bool parallel = n_units > 1 && 2 * N * OC * g.P * g.K > (int64_t{2} << 20);
   const int64_t threads = parallel ? omp_get_max_threads() : 1;
+  const bool pairs = micro_kernel_pairs();
   Tensor ws = Tensor::empty({threads * (copy_sz + panel_sz)});
   float* wsp = ws.data();
 
@@ -207,11 +208,26 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
         const int64_t c1 = std::min(C, c0 + g.cpc), kc = (c1 - c0) * g.taps, k0 = c0 * g.taps;
         for (int64_t n = n0; n < n1; ++n)
           copy_interior(copy + (n - n0) * g.cpc * g.chan, inp + n * C * H * W, g, inner, c0, c1);
-        for (int64_t pi = 0; pi < panels_per_image; ++pi) {
+        for (int64_t pi = 0, np; pi < panels_per_image; pi += np) {
           const int64_t q0 = pi * kNr, nr = std::min(kNr, g.P - q0);
           const PanelRuns& pr = runs[pi];
+          // Two full in-place panels side by side: one 32-column tile per call (gemm_packed.h).
+          np = pairs && pi + 1 < panels_per_image && pr.kind == PanelKind::one16 &&
+                       runs[pi + 1].kind == PanelKind::one16 && g.P - q0 >= 2 * kNr
+                   ? 2
+                   : 1;
           for (int64_t n = n0; n < n1; ++n) {
             const float* cp = copy + (n - n0) * g.cpc * g.chan;
+            if (np == 2) {
+              const float *b0 = cp + pr.runs[0].off, *b1 = cp + runs[pi + 1].runs[0].off;
+              float* o = out + n * OC * g.P + q0;
+              for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
+                mr = micro_kernel_pair_rows(OC, m0);
+                micro_kernel_pair_offsets(kc, packed_rows(ap + k0 * kMr, g.K * kMr, m0), b0, b1, row_off.data(),
+                                          o + m0 * g.P, g.P, mr, c0 == 0);
+              }
+              continue;
+            }
             // One 16-pixel run: the micro-kernel reads it in place (two 8-float halves per row);
             // otherwise it is gathered into a panel first (measured faster at 8x8 and 4x4 planes).
             const bool in_place = pr.kind == PanelKind::one16;

@@ -82,20 +82,22 @@ void pack_a(float* Ap, const float* A, int64_t M, int64_t K, int64_t lda) {
 
 namespace {
 
-// How the micro-kernel reads row k of B (16 floats) as kNr / W vectors of W floats:
+// How the micro-kernel reads row k of B (16 floats, or 32 for two panels at once) as NV vectors
+// of W floats:
 struct StridedRows {  // a panel or matrix with row stride ldb
   const float* B;
   int64_t ldb;
-  template <int W>
-  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
-    for (int v = 0; v < kNr / W; ++v) b[v] = simd::load<W>(B + k * ldb + v * W);
+  template <int W, int NV>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[NV]) const {
+    for (int v = 0; v < NV; ++v) b[v] = simd::load<W>(B + k * ldb + v * W);
   }
 };
 struct OffsetRows {  // row k: 8 floats at B[h] + off[k] for each half h (conv2d_packed.cpp)
   const float* const* B;
   const int64_t* off;
-  template <int W>
-  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
+  template <int W, int NV>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[NV]) const {
+    static_assert(NV * W == kNr, "one panel only");
     if constexpr (W == 8) b[0] = simd::load<8>(B[0] + off[k]), b[1] = simd::load<8>(B[1] + off[k]);
     else b[0] = simd::concat<16>(simd::load<8>(B[0] + off[k]), simd::load<8>(B[1] + off[k]));
   }
@@ -103,9 +105,19 @@ struct OffsetRows {  // row k: 8 floats at B[h] + off[k] for each half h (conv2d
 struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today): row k is 16 in a row
   const float* B0;
   const int64_t* off;
-  template <int W>
-  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[kNr / W]) const {
-    for (int v = 0; v < kNr / W; ++v) b[v] = simd::load<W>(B0 + off[k] + v * W);
+  template <int W, int NV>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[NV]) const {
+    for (int v = 0; v < NV; ++v) b[v] = simd::load<W>(B0 + off[k] + v * W);
+  }
+};
+struct PanelPairRows {  // two panels read in place: row k is 16 floats at B0 + off[k], then 16 at B1 + off[k]
+  const float *B0, *B1;
+  const int64_t* off;
+  template <int W, int NV>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[NV]) const {
+    static_assert(NV * W == 2 * kNr, "two panels");
+    for (int v = 0; v < NV / 2; ++v) b[v] = simd::load<W>(B0 + off[k] + v * W);
+    for (int v = 0; v < NV / 2; ++v) b[NV / 2 + v] = simd::load<W>(B1 + off[k] + v * W);
   }
 };
 
@@ -119,24 +131,28 @@ struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today
 // both widths). B must have 16 readable floats per row (the caller pads the last column panel).
 // The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no FMAs);
 // rows past mr are zero in the packed A and are not stored.
-template <int W, int MR, typename Rows>
+// NB = 2: two column panels at once (a 32-column tile, width 16 only, MR <= 12: 24 accumulators),
+// which halves the broadcasts of A per FMA.
+template <int W, int MR, int NB, typename Rows>
 [[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
                                                float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
   static_assert(MR % 2 == 0 && MR >= 2 && MR <= 16 && (MR <= 6 || W == 16));
+  static_assert(NB == 1 || (NB == 2 && W == 16 && MR <= 12));
   using V = simd::Vec<W>;
-  constexpr int NV = kNr / W;
+  constexpr int NC = NB * kNr, NV = NC / W;  // tile columns, vectors per tile row
   V acc[MR][NV];  // fully unrolled below, so GCC keeps all MR * NV accumulators in registers
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = V{};
   // The C tile is read at the end: ask for it now, so that its lines (often not in L1/L2: the weight
   // gradient sweeps all of dW per pixel chunk) arrive during the FMA loop.
   if (!first)
-    for (int64_t r = 0; r < mr; ++r) {
-      __builtin_prefetch(C + r * ldc, 0, 3);
-      __builtin_prefetch(C + r * ldc + kNr - 1, 0, 3);
-    }
+    for (int64_t r = 0; r < mr; ++r)
+      for (int h = 0; h < NB; ++h) {
+        __builtin_prefetch(C + r * ldc + h * kNr, 0, 3);
+        __builtin_prefetch(C + r * ldc + h * kNr + kNr - 1, 0, 3);
+      }
   // One pointer per panel, each advanced by 6 floats per k: every broadcast is then a base +
   // constant operand (base + index operands cost the FMA an extra micro-op on Intel cores).
   constexpr int NP = (MR + kMr - 1) / kMr;
@@ -145,34 +161,34 @@ template <int W, int MR, typename Rows>
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     V b[NV];
-    rows.template load<W>(k, b);
-#pragma GCC unroll 2
+    rows.template load<W, NV>(k, b);
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) simd::in_register<W>(b[v]);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       const V a = simd::broadcast<W>(ap[r / kMr][r % kMr]);
-#pragma GCC unroll 2
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = a * b[v] + acc[r][v];
     }
     for (int p = 0; p < NP; ++p) ap[p] += kMr;
   }
   // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
   // through memory.
-  if (nr == kNr) {
+  if (nr == NC) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* c = C + r * ldc;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) simd::store<W>(c + v * W, first ? acc[r][v] : simd::load<W>(c + v * W) + acc[r][v]);
     }
     return;
   }
-  alignas(64) float tile[kNr];
+  alignas(64) float tile[NC];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     if (r >= mr) break;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) simd::store<W>(tile + v * W, acc[r][v]);
     float* c = C + r * ldc;
     for (int64_t j = 0; j < nr; ++j) c[j] = first ? tile[j] : c[j] + tile[j];
@@ -186,15 +202,29 @@ template <int W, typename Rows>
   const float* Ap = a.a;
   const int64_t a_next = a.next;
   if constexpr (W == 16) {
-    if (mr > 14) return kernel_tile<W, 16>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 12) return kernel_tile<W, 14>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 10) return kernel_tile<W, 12>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 8) return kernel_tile<W, 10>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 6) return kernel_tile<W, 8>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 14) return kernel_tile<W, 16, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 12) return kernel_tile<W, 14, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 10) return kernel_tile<W, 12, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 8) return kernel_tile<W, 10, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+    if (mr > 6) return kernel_tile<W, 8, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
   }
-  if (mr > 4) kernel_tile<W, 6>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<W, 4>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_tile<W, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  if (mr > 4) kernel_tile<W, 6, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<W, 4, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_tile<W, 2, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+}
+
+// Two panels (32 columns) at width 16, mr <= 12.
+template <typename Rows>
+[[gnu::noinline]] void kernel_rows_pair(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
+                                        int64_t mr, int64_t nr, bool first) {
+  const float* Ap = a.a;
+  const int64_t a_next = a.next;
+  if (mr > 10) kernel_tile<16, 12, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 8) kernel_tile<16, 10, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 6) kernel_tile<16, 8, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 4) kernel_tile<16, 6, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else if (mr > 2) kernel_tile<16, 4, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  else kernel_tile<16, 2, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
 }
 
 template <typename Rows>
@@ -213,30 +243,39 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
     for (int64_t m = 0; m < M; ++m) std::fill_n(C + m * ldc, N, 0.0f);
     return;
   }
-  // Each B panel (kc x 16) is copied to a contiguous buffer first: read in place, its rows are
-  // ldb apart (often a multiple of 4 KB), all in the same L1 sets, and the panel thrashes L1
-  // (measured: 10-25 % slower than OpenBLAS without this copy).
-  alignas(64) float panel[kKc * kNr];
+  // Each B panel (kc x 16, or kc x 32 for two panels at width 16) is copied to a contiguous buffer
+  // first: read in place, its rows are ldb apart (often a multiple of 4 KB), all in the same L1
+  // sets, and the panel thrashes L1 (measured: 10-25 % slower than OpenBLAS without this copy).
+  alignas(64) float panel[kKc * 2 * kNr];
   const int width = packed_simd_width();
   // k chunks outermost: the A chunk (M x kc) stays in L2 while all column panels pass through it.
   for (int64_t k0 = 0; k0 < K; k0 += kKc) {
     const int64_t kc = std::min(kKc, K - k0);
     const bool first = k0 == 0;
-    for (int64_t j0 = 0; j0 < N; j0 += kNr) {
-      const int64_t nr = std::min(kNr, N - j0);
+    for (int64_t j0 = 0, nc; j0 < N; j0 += nc) {
+      const bool pair = width == 16 && N - j0 >= 2 * kNr;  // two full panels: one 32-column tile
+      nc = pair ? 2 * kNr : kNr;
+      const int64_t nr = std::min(nc, N - j0);
       const float* src = B + k0 * ldb + j0;
-      if (nr == kNr) {
-        for (int64_t k = 0; k < kc; ++k) std::memcpy(panel + k * kNr, src + k * ldb, kNr * sizeof(float));
-      } else {
+      if (pair)  // fixed-size copies compile to a few vector moves
+        for (int64_t k = 0; k < kc; ++k) std::memcpy(panel + k * nc, src + k * ldb, 2 * kNr * sizeof(float));
+      else if (nr == kNr)
+        for (int64_t k = 0; k < kc; ++k) std::memcpy(panel + k * nc, src + k * ldb, kNr * sizeof(float));
+      else
         for (int64_t k = 0; k < kc; ++k) {
-          std::memcpy(panel + k * kNr, src + k * ldb, nr * sizeof(float));
-          std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, 0.0f);
+          std::memcpy(panel + k * nc, src + k * ldb, nr * sizeof(float));
+          std::fill(panel + k * nc + nr, panel + (k + 1) * nc, 0.0f);
         }
-      }
+      const StridedRows rows{panel, nc};
       for (int64_t m0 = 0, mr; m0 < M; m0 += mr) {
-        mr = micro_kernel_rows(M, m0);
-        kernel_width(width, kc, packed_rows(Ap + k0 * kMr, K * kMr, m0), StridedRows{panel, kNr}, C + m0 * ldc + j0,
-                     ldc, mr, nr, first);
+        const PackedRows a = packed_rows(Ap + k0 * kMr, K * kMr, m0);
+        if (pair) {
+          mr = micro_kernel_pair_rows(M, m0);
+          kernel_rows_pair(kc, a, rows, C + m0 * ldc + j0, ldc, mr, nr, first);
+        } else {
+          mr = micro_kernel_rows(M, m0);
+          kernel_width(width, kc, a, rows, C + m0 * ldc + j0, ldc, mr, nr, first);
+        }
       }
     }
   }
@@ -250,6 +289,8 @@ int64_t micro_kernel_rows(int64_t M, int64_t m0) {
   return left <= 16 ? left : 2 * kMr;
 }
 
+int64_t micro_kernel_pair_rows(int64_t M, int64_t m0) { return std::min(M - m0, 2 * kMr); }
+
 void micro_kernel(int64_t kc, const PackedRows& a, const float* Bp, float* C, int64_t ldc, int64_t mr, int64_t nr,
                   bool first) {
   kernel_width(packed_simd_width(), kc, a, StridedRows{Bp, kNr}, C, ldc, mr, nr, first);
@@ -260,6 +301,13 @@ void micro_kernel_offsets(int64_t kc, const PackedRows& a, const float* const* B
   const int width = packed_simd_width();
   if (B[1] == B[0] + 8) kernel_width(width, kc, a, AdjacentOffsetRows{B[0], off}, C, ldc, mr, nr, first);
   else kernel_width(width, kc, a, OffsetRows{B, off}, C, ldc, mr, nr, first);
+}
+
+bool micro_kernel_pairs() { return packed_simd_width() == 16; }
+
+void micro_kernel_pair_offsets(int64_t kc, const PackedRows& a, const float* B0, const float* B1, const int64_t* off,
+                               float* C, int64_t ldc, int64_t mr, bool first) {
+  kernel_rows_pair(kc, a, PanelPairRows{B0, B1, off}, C, ldc, mr, 2 * kNr, first);
 }
 
 }  // namespace dl::cpu

@@ -83,4 +83,13 @@ void micro_kernel(int64_t kc, const PackedRows& a, const float* Bp, float* C, in
 void micro_kernel_offsets(int64_t kc, const PackedRows& a, const float* const* B, const int64_t* off, float* C,
                           int64_t ldc, int64_t mr, int64_t nr, bool first);
 
+// Two column panels in one call (a 32-column tile: 24 accumulators for 12 rows, half the
+// broadcasts of A per FMA): available at width 16 (micro_kernel_pairs()). Rows per call:
+// micro_kernel_pair_rows (12, then the rest). B read in place: row k of the tile is the 16 floats
+// at B0 + off[k] followed by the 16 at B1 + off[k]; C's tile is mr rows of 32 floats (ldc apart).
+bool micro_kernel_pairs();
+int64_t micro_kernel_pair_rows(int64_t M, int64_t m0);
+void micro_kernel_pair_offsets(int64_t kc, const PackedRows& a, const float* B0, const float* B1, const int64_t* off,
+                               float* C, int64_t ldc, int64_t mr, bool first);
+
 }  // namespace dl::cpu
