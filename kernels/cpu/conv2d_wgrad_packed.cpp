@@ -83,6 +83,7 @@ void run_chunk_tiles(const Job& job, Scratch& sc, int64_t c, int64_t t0, int64_t
   if (job.cl && job.in_place) pixel_offsets(sc.pix_off, job.slice_sz, g, ch);
   const float* tap[2] = {};
   int64_t idx = 0;
+  const bool all_tiles = t0 == 0 && t1 >= job.tiles.n_p * job.tiles.n_j;
   for (int64_t mb = 0; mb < job.tiles.n_mb; ++mb) {
     const int64_t p0 = mb * job.tiles.p_per_mb, p1 = std::min(job.tiles.n_p, p0 + job.tiles.p_per_mb);
     int64_t slice_cg = -1;  // channel group currently in S
@@ -97,6 +98,19 @@ void run_chunk_tiles(const Job& job, Scratch& sc, int64_t c, int64_t t0, int64_t
         if (cg != slice_cg) build_slice(sc.S, job.slice_sz, job.inp, g, ch, cg, job.pos), slice_cg = cg;
         if (job.in_place) tap[0] = sc.S + ((kk / g.KW) * g.Wp + kk % g.KW) * kNr, tap[1] = tap[0] + 8;
         else build_panel_cl(sc.panel, sc.S, job.slice_sz, g, ch, kk / g.KW, kk % g.KW);
+        // This thread owns every tile (chunk groups) and offsets kk, kk + 1 share the slice: both
+        // panels in one 32-column call per row group (gemm_packed.h), rows grouped for it.
+        if (job.in_place && all_tiles && kk + 1 < kk_n && micro_kernel_pairs()) {
+          const int64_t kk1 = kk + 1;
+          const float* tap1 = sc.S + ((kk1 / g.KW) * g.Wp + kk1 % g.KW) * kNr;
+          for (int64_t m0 = job.tiles.m0[p0], m1 = job.tiles.m0[p1], mr; m0 < m1; m0 += mr) {
+            mr = std::min(micro_kernel_pair_rows(g.OC, m0), m1 - m0);
+            micro_kernel_pair_offsets(ch.kc, packed_rows(sc.ap, ch.kc * kMr, m0), tap[0], tap1, sc.pix_off,
+                                      dw_base + m0 * g.K + j0, g.K, mr, first);
+          }
+          ++j, idx += 2 * (p1 - p0);
+          continue;
+        }
       } else {
         build_panel_t(sc.panel, job.inp, g, job.masks, job.masks + kk_n * G8, job.shift, ch, j0);
       }

@@ -192,11 +192,16 @@ __attribute__((target("avx2"))) void build_panel_cl(float* panel, const float* S
 // The padding pixels up to P8 point at the chunk's first pixel: their dY (the A side) is zero.
 void pixel_offsets(int64_t* off, int64_t slice_sz, const Geometry& g, const Chunk& ch) {
   const SliceRows sr = slice_rows(g, ch);
-  for (int64_t i = 0; i < ch.nimg; ++i)
+  // Pixel q = q0 + k (q0 itself past the valid ones) at output (oh, ow), walked without divisions.
+  const int64_t oh0 = ch.q0 / g.OW, ow0 = ch.q0 % g.OW;
+  const auto at = [&](int64_t oh, int64_t ow) { return ((oh - sr.orow0) * g.s * g.Wp + ow * g.s) * kNr; };
+  for (int64_t i = 0; i < ch.nimg; ++i) {
+    int64_t oh = oh0, ow = ow0;
     for (int64_t k = 0; k < ch.seg; ++k) {
-      const int64_t q = ch.q0 + (k < sr.valid ? k : 0), oh = q / g.OW, ow = q % g.OW;
-      off[i * ch.seg + k] = i * slice_sz + ((oh - sr.orow0) * g.s * g.Wp + ow * g.s) * kNr;
+      off[i * ch.seg + k] = i * slice_sz + (k < sr.valid ? at(oh, ow) : at(oh0, ow0));
+      if (++ow == g.OW) ow = 0, ++oh;
     }
+  }
 }
 
 // The transposing builder's tables ('same' stride-1 shapes): the lane masks per (kk, 8-pixel
