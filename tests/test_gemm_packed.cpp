@@ -149,14 +149,15 @@ TEST(GemmPacked, ConvolutionAgreesWithOpenBlasPath) {
   if (!dl::cpu::packed_gemm_available()) GTEST_SKIP() << "no AVX2+FMA";
   // Every kind of B panel of the packed forward (kernels/cpu/conv2d_packed.cpp): one 16-pixel run
   // (32 wide), two 8-pixel runs (8 wide), four 4-pixel runs (4 wide), general runs (9 wide, odd
-  // planes, the last partial panel); strides 1-3 with their phase planes, 1x1 shortcuts (pad 0),
+  // planes, the last partial panel; at width 16 pairs of panels of one image, or of two images at
+  // 4x4, with an odd image count); strides 1-3 with their phase planes, 1x1 shortcuts (pad 0),
   // 'valid' and over-padded convolutions, a channel count over one K chunk, and a plane of < 16
   // pixels (the old path on both sides).
   struct Case { int64_t N, C, H, W, OC, KH, KW, stride, pad; };
   const Case cases[] = {{5, 7, 9, 9, 11, 3, 3, 1, 1},  {5, 7, 9, 9, 11, 3, 3, 2, 1},  {2, 3, 32, 32, 8, 3, 3, 1, 1},
                         {2, 5, 32, 32, 7, 3, 3, 2, 1}, {3, 40, 8, 8, 13, 3, 3, 1, 1}, {3, 6, 16, 16, 4, 1, 1, 2, 0},
                         {4, 9, 4, 4, 6, 3, 3, 1, 1},   {2, 4, 11, 13, 5, 5, 3, 1, 0}, {2, 4, 12, 10, 5, 3, 5, 3, 2},
-                        {2, 2, 7, 7, 3, 3, 3, 1, 3},   {3, 4, 6, 6, 5, 3, 3, 2, 1}};
+                        {2, 2, 7, 7, 3, 3, 3, 1, 3},   {3, 4, 6, 6, 5, 3, 3, 2, 1},   {5, 20, 4, 4, 14, 3, 3, 1, 1}};
   dl::Generator gen(3);
   for (const Case& k : cases) {
     const dl::Tensor x = dl::rand_uniform({k.N, k.C, k.H, k.W}, -1, 1, gen);

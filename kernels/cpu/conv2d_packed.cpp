@@ -207,13 +207,14 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
   const bool parallel = n_units > 1 && 2 * N * OC * g.P * g.K > (int64_t{2} << 20);
   const int64_t threads = parallel ? omp_get_max_threads() : 1;
   const bool pairs = micro_kernel_pairs();
-  Tensor ws = Tensor::empty({threads * (copy_sz + panel_sz)});
+  Tensor ws = Tensor::empty({threads * (copy_sz + 2 * panel_sz)});
   float* wsp = ws.data();
 
 #pragma omp parallel num_threads(threads) if (parallel)
   {
-    float* copy = wsp + omp_get_thread_num() * (copy_sz + panel_sz);
+    float* copy = wsp + omp_get_thread_num() * (copy_sz + 2 * panel_sz);
     float* panel = copy + copy_sz;
+    float* panel2 = panel + panel_sz;  // the second gathered panel of a pair
     std::fill_n(copy, copy_sz, 0.0f);
 #pragma omp for schedule(static)
     for (int64_t u = 0; u < n_units; ++u) {
@@ -225,21 +226,33 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
         for (int64_t pi = 0, np; pi < panels_per_image; pi += np) {
           const int64_t q0 = pi * kNr, nr = std::min(kNr, g.P - q0);
           const PanelRuns& pr = runs[pi];
-          // Two full in-place panels side by side: one 32-column tile per call (gemm_packed.h).
-          np = pairs && pi + 1 < panels_per_image && pr.kind == PanelKind::one16 &&
-                       runs[pi + 1].kind == PanelKind::one16 && g.P - q0 >= 2 * kNr
-                   ? 2
-                   : 1;
+          // Two full panels of one image side by side (both read in place, or both gathered): one
+          // 32-column tile per call (gemm_packed.h).
+          const bool both_full = pi + 1 < panels_per_image && g.P - q0 >= 2 * kNr;
+          const bool in_place_pair = both_full && pr.kind == PanelKind::one16 && runs[pi + 1].kind == PanelKind::one16;
+          const bool gathered_pair = both_full && pr.kind != PanelKind::one16 && runs[pi + 1].kind != PanelKind::one16;
+          np = pairs && (in_place_pair || gathered_pair) ? 2 : 1;
+          // One full gathered panel per image (4x4 planes): two images' panels per call instead.
+          const bool image_pairs = pairs && panels_per_image == 1 && pr.kind != PanelKind::one16 && nr == kNr;
           for (int64_t n = n0; n < n1; ++n) {
             const float* cp = copy + (n - n0) * g.cpc * g.chan;
-            if (np == 2) {
-              const float *b0 = cp + pr.runs[0].off, *b1 = cp + runs[pi + 1].runs[0].off;
-              float* o = out + n * OC * g.P + q0;
+            float* o = out + n * OC * g.P + q0;
+            if (np == 2 || (image_pairs && n + 1 < n1)) {
+              const bool in_place = np == 2 && in_place_pair;
+              const float *b0 = cp + pr.runs[0].off, *b1 = cp + runs[pi + np - 1].runs[0].off;
+              if (!in_place) {
+                build_panel(panel, cp, row_off.data(), pr, kc);
+                if (np == 2) build_panel(panel2, cp, row_off.data(), runs[pi + 1], kc);
+                else build_panel(panel2, cp + g.cpc * g.chan, row_off.data(), pr, kc);  // image n + 1
+              }
+              const int64_t c_next = np == 2 ? kNr : OC * g.P;
               for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
                 mr = micro_kernel_pair_rows(OC, m0);
-                micro_kernel_pair_offsets(kc, packed_rows(ap + k0 * kMr, g.K * kMr, m0), b0, b1, row_off.data(),
-                                          o + m0 * g.P, g.P, mr, c0 == 0);
+                const PackedRows a = packed_rows(ap + k0 * kMr, g.K * kMr, m0);
+                if (in_place) micro_kernel_pair_offsets(kc, a, b0, b1, row_off.data(), o + m0 * g.P, g.P, mr, c0 == 0);
+                else micro_kernel_pair(kc, a, panel, panel2, o + m0 * g.P, c_next, g.P, mr, c0 == 0);
               }
+              if (np == 1) ++n;  // image n + 1 done too
               continue;
             }
             // One 16-pixel run: the micro-kernel reads it in place (two 8-float halves per row);
@@ -247,7 +260,6 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
             const bool in_place = pr.kind == PanelKind::one16;
             const float* halves[2] = {cp + pr.runs[0].off, cp + pr.runs[0].off + 8};
             if (!in_place) build_panel(panel, cp, row_off.data(), pr, kc);
-            float* o = out + n * OC * g.P + q0;
             for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
               mr = micro_kernel_rows(OC, m0);
               const PackedRows a = packed_rows(ap + k0 * kMr, g.K * kMr, m0);

@@ -110,6 +110,15 @@ struct AdjacentOffsetRows {  // the same when B[1] = B[0] + 8 (all callers today
     for (int v = 0; v < NV; ++v) b[v] = simd::load<W>(B0 + off[k] + v * W);
   }
 };
+struct TwoPanelRows {  // two contiguous kc x 16 panels: row k is P0[16 k ..] then P1[16 k ..]
+  const float *P0, *P1;
+  template <int W, int NV>
+  [[gnu::always_inline]] void load(int64_t k, simd::Vec<W> (&b)[NV]) const {
+    static_assert(NV * W == 2 * kNr, "two panels");
+    for (int v = 0; v < NV / 2; ++v) b[v] = simd::load<W>(P0 + k * kNr + v * W);
+    for (int v = 0; v < NV / 2; ++v) b[NV / 2 + v] = simd::load<W>(P1 + k * kNr + v * W);
+  }
+};
 struct PanelPairRows {  // two panels read in place: row k is 16 floats at B0 + off[k], then 16 at B1 + off[k]
   const float *B0, *B1;
   const int64_t* off;
@@ -133,9 +142,11 @@ struct PanelPairRows {  // two panels read in place: row k is 16 floats at B0 + 
 // rows past mr are zero in the packed A and are not stored.
 // NB = 2: two column panels at once (a 32-column tile, width 16 only, MR <= 12: 24 accumulators),
 // which halves the broadcasts of A per FMA.
+// The second panel's 16 columns of C are c_next floats after the first's (16: side by side).
 template <int W, int MR, int NB, typename Rows>
 [[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
-                                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first) {
+                                               float* C, int64_t ldc, int64_t mr, int64_t nr, bool first,
+                                               int64_t c_next = kNr) {
   static_assert(MR % 2 == 0 && MR >= 2 && MR <= 16 && (MR <= 6 || W == 16));
   static_assert(NB == 1 || (NB == 2 && W == 16 && MR <= 12));
   using V = simd::Vec<W>;
@@ -150,8 +161,8 @@ template <int W, int MR, int NB, typename Rows>
   if (!first)
     for (int64_t r = 0; r < mr; ++r)
       for (int h = 0; h < NB; ++h) {
-        __builtin_prefetch(C + r * ldc + h * kNr, 0, 3);
-        __builtin_prefetch(C + r * ldc + h * kNr + kNr - 1, 0, 3);
+        __builtin_prefetch(C + r * ldc + h * c_next, 0, 3);
+        __builtin_prefetch(C + r * ldc + h * c_next + kNr - 1, 0, 3);
       }
   // One pointer per panel, each advanced by 6 floats per k: every broadcast is then a base +
   // constant operand (base + index operands cost the FMA an extra micro-op on Intel cores).
@@ -174,13 +185,16 @@ template <int W, int MR, int NB, typename Rows>
   }
   // Rows unrolled with constant indices (r < mr tested per row): the accumulators never go
   // through memory.
+  // Vector v of a tile row covers columns v W .. v W + W - 1: panel v W / 16, at C + that * c_next.
+  const auto col = [c_next](int v) { return (v * W / kNr) * c_next + (v * W) % kNr; };
   if (nr == NC) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* c = C + r * ldc;
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) simd::store<W>(c + v * W, first ? acc[r][v] : simd::load<W>(c + v * W) + acc[r][v]);
+      for (int v = 0; v < NV; ++v)
+        simd::store<W>(c + col(v), first ? acc[r][v] : simd::load<W>(c + col(v)) + acc[r][v]);
     }
     return;
   }
@@ -191,7 +205,10 @@ template <int W, int MR, int NB, typename Rows>
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) simd::store<W>(tile + v * W, acc[r][v]);
     float* c = C + r * ldc;
-    for (int64_t j = 0; j < nr; ++j) c[j] = first ? tile[j] : c[j] + tile[j];
+    for (int64_t j = 0; j < nr; ++j) {
+      float& cj = c[(j / kNr) * c_next + j % kNr];
+      cj = first ? tile[j] : cj + tile[j];
+    }
   }
 }
 
@@ -216,15 +233,15 @@ template <int W, typename Rows>
 // Two panels (32 columns) at width 16, mr <= 12.
 template <typename Rows>
 [[gnu::noinline]] void kernel_rows_pair(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
-                                        int64_t mr, int64_t nr, bool first) {
+                                        int64_t mr, int64_t nr, bool first, int64_t c_next = kNr) {
   const float* Ap = a.a;
-  const int64_t a_next = a.next;
-  if (mr > 10) kernel_tile<16, 12, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 8) kernel_tile<16, 10, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 6) kernel_tile<16, 8, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 4) kernel_tile<16, 6, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<16, 4, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_tile<16, 2, 2>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
+  const int64_t an = a.next;
+  if (mr > 10) kernel_tile<16, 12, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else if (mr > 8) kernel_tile<16, 10, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else if (mr > 6) kernel_tile<16, 8, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else if (mr > 4) kernel_tile<16, 6, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else if (mr > 2) kernel_tile<16, 4, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else kernel_tile<16, 2, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
 }
 
 template <typename Rows>
@@ -308,6 +325,11 @@ bool micro_kernel_pairs() { return packed_simd_width() == 16; }
 void micro_kernel_pair_offsets(int64_t kc, const PackedRows& a, const float* B0, const float* B1, const int64_t* off,
                                float* C, int64_t ldc, int64_t mr, bool first) {
   kernel_rows_pair(kc, a, PanelPairRows{B0, B1, off}, C, ldc, mr, 2 * kNr, first);
+}
+
+void micro_kernel_pair(int64_t kc, const PackedRows& a, const float* P0, const float* P1, float* C, int64_t c_next,
+                       int64_t ldc, int64_t mr, bool first) {
+  kernel_rows_pair(kc, a, TwoPanelRows{P0, P1}, C, ldc, mr, 2 * kNr, first, c_next);
 }
 
 }  // namespace dl::cpu

@@ -91,5 +91,9 @@ bool micro_kernel_pairs();
 int64_t micro_kernel_pair_rows(int64_t M, int64_t m0);
 void micro_kernel_pair_offsets(int64_t kc, const PackedRows& a, const float* B0, const float* B1, const int64_t* off,
                                float* C, int64_t ldc, int64_t mr, bool first);
+// The same with B from two contiguous kc x 16 panels P0, P1, and the second panel's C columns
+// c_next floats after the first's (another image's output, say).
+void micro_kernel_pair(int64_t kc, const PackedRows& a, const float* P0, const float* P1, float* C, int64_t c_next,
+                       int64_t ldc, int64_t mr, bool first);
 
 }  // namespace dl::cpu
