@@ -1,8 +1,8 @@
 // batchnorm.cpp - see batchnorm.h and docs/batchnorm.md.
 //
 // Parallel over channels: each channel's statistics are reduced by one thread in a fixed order
-// (rows n = 0..N-1, and inside a row 8 float lanes then the tail, summed into a double), so the
-// result is bitwise identical whatever the number of OpenMP threads.
+// (8 float lanes per row, folded into 8 double lanes rows in order, then the tails and the lanes:
+// rows_sums below), so the result is bitwise identical whatever the number of OpenMP threads.
 #include "kernels/cpu/batchnorm.h"
 
 #include <algorithm>

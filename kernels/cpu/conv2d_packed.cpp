@@ -175,6 +175,77 @@ __attribute__((target("avx2"))) void build_panel(float* panel, const float* cp, 
   }
 }
 
+// What the products of one K chunk of one unit of images read and where they write.
+struct ChunkJob {
+  const Geometry& g;
+  const std::vector<PanelRuns>& runs;  // per panel of an image
+  const int64_t* row_off;              // row k of the chunk: its offset in an image's copy
+  const float* ap;                     // the packed weights at the chunk's first k
+  int64_t OC, kc;
+  bool first;                          // the chunk starts the sums (channel 0)
+  bool pairs;                          // two panels per micro-kernel call (gemm_packed.h)
+  float *panel, *panel2;               // this thread's gathered panels
+};
+
+// One panel: output pixels q0 .. q0 + 15 of the image whose copy is cp, into o (= its output at q0).
+void panel_products(const ChunkJob& j, const float* cp, const PanelRuns& pr, int64_t nr, float* o) {
+  // One 16-pixel run: the micro-kernel reads it in place (two 8-float halves per row); otherwise
+  // it is gathered into a panel first (measured faster at 8x8 and 4x4 planes).
+  const bool in_place = pr.kind == PanelKind::one16;
+  const float* halves[2] = {cp + pr.runs[0].off, cp + pr.runs[0].off + 8};
+  if (!in_place) build_panel(j.panel, cp, j.row_off, pr, j.kc);
+  for (int64_t m0 = 0, mr; m0 < j.OC; m0 += mr) {
+    mr = micro_kernel_rows(j.OC, m0);
+    const PackedRows a = packed_rows(j.ap, j.g.K * kMr, m0);
+    float* c = o + m0 * j.g.P;
+    if (in_place) micro_kernel_offsets(j.kc, a, halves, j.row_off, c, j.g.P, mr, nr, j.first);
+    else micro_kernel(j.kc, a, j.panel, c, j.g.P, mr, nr, j.first);
+  }
+}
+
+// Two full panels in one 12 x 32 tile per call: panel pr of the copy cp0 and panel pr1 of cp1 (the
+// same image's next panel, c_next = 16, or the next image's same panel, c_next = OC P), both read
+// in place (one16 runs, same image) or both gathered.
+void panel_pair_products(const ChunkJob& j, const float* cp0, const PanelRuns& pr0, const float* cp1,
+                         const PanelRuns& pr1, int64_t c_next, float* o) {
+  const bool in_place = pr0.kind == PanelKind::one16;
+  if (!in_place) build_panel(j.panel, cp0, j.row_off, pr0, j.kc), build_panel(j.panel2, cp1, j.row_off, pr1, j.kc);
+  for (int64_t m0 = 0, mr; m0 < j.OC; m0 += mr) {
+    mr = micro_kernel_pair_rows(j.OC, m0);
+    const PackedRows a = packed_rows(j.ap, j.g.K * kMr, m0);
+    float* c = o + m0 * j.g.P;
+    if (in_place) {
+      const float *b0 = cp0 + pr0.runs[0].off, *b1 = cp1 + pr1.runs[0].off;
+      micro_kernel_pair_offsets(j.kc, a, b0, b1, j.row_off, c, j.g.P, mr, j.first);
+    } else {
+      micro_kernel_pair(j.kc, a, j.panel, j.panel2, c, c_next, j.g.P, mr, j.first);
+    }
+  }
+}
+
+// All output panels of images n0 .. n1 - 1 (their copies in `copy`) for one K chunk.
+void chunk_products(const ChunkJob& j, const float* copy, int64_t n0, int64_t n1, float* out) {
+  const Geometry& g = j.g;
+  const int64_t panels = static_cast<int64_t>(j.runs.size()), copy_floats = g.cpc * g.chan;
+  for (int64_t pi = 0, np; pi < panels; pi += np) {
+    const int64_t q0 = pi * kNr, nr = std::min(kNr, g.P - q0);
+    const PanelRuns& pr = j.runs[pi];
+    // Two full panels of one image side by side, both read in place or both gathered.
+    const bool both_full = pi + 1 < panels && g.P - q0 >= 2 * kNr;
+    const bool same_kind = both_full && (pr.kind == PanelKind::one16) == (j.runs[pi + 1].kind == PanelKind::one16);
+    np = j.pairs && same_kind ? 2 : 1;
+    // One full gathered panel per image (4x4 planes): two images' panels per call instead.
+    const bool image_pairs = j.pairs && panels == 1 && pr.kind != PanelKind::one16 && nr == kNr;
+    for (int64_t n = n0; n < n1; ++n) {
+      const float* cp = copy + (n - n0) * copy_floats;
+      float* o = out + n * j.OC * g.P + q0;
+      if (np == 2) panel_pair_products(j, cp, pr, cp, j.runs[pi + 1], kNr, o);
+      else if (image_pairs && n + 1 < n1) panel_pair_products(j, cp, pr, cp + copy_floats, pr, j.OC * g.P, o), ++n;
+      else panel_products(j, cp, pr, nr, o);
+    }
+  }
+}
+
 }  // namespace
 
 bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* weight, const float* bias, int64_t N,
@@ -223,52 +294,8 @@ bool conv2d_forward_packed_explicit(float* out, const float* inp, const float* w
         const int64_t c1 = std::min(C, c0 + g.cpc), kc = (c1 - c0) * g.taps, k0 = c0 * g.taps;
         for (int64_t n = n0; n < n1; ++n)
           copy_interior(copy + (n - n0) * g.cpc * g.chan, inp + n * C * H * W, g, inner, c0, c1);
-        for (int64_t pi = 0, np; pi < panels_per_image; pi += np) {
-          const int64_t q0 = pi * kNr, nr = std::min(kNr, g.P - q0);
-          const PanelRuns& pr = runs[pi];
-          // Two full panels of one image side by side (both read in place, or both gathered): one
-          // 32-column tile per call (gemm_packed.h).
-          const bool both_full = pi + 1 < panels_per_image && g.P - q0 >= 2 * kNr;
-          const bool in_place_pair = both_full && pr.kind == PanelKind::one16 && runs[pi + 1].kind == PanelKind::one16;
-          const bool gathered_pair = both_full && pr.kind != PanelKind::one16 && runs[pi + 1].kind != PanelKind::one16;
-          np = pairs && (in_place_pair || gathered_pair) ? 2 : 1;
-          // One full gathered panel per image (4x4 planes): two images' panels per call instead.
-          const bool image_pairs = pairs && panels_per_image == 1 && pr.kind != PanelKind::one16 && nr == kNr;
-          for (int64_t n = n0; n < n1; ++n) {
-            const float* cp = copy + (n - n0) * g.cpc * g.chan;
-            float* o = out + n * OC * g.P + q0;
-            if (np == 2 || (image_pairs && n + 1 < n1)) {
-              const bool in_place = np == 2 && in_place_pair;
-              const float *b0 = cp + pr.runs[0].off, *b1 = cp + runs[pi + np - 1].runs[0].off;
-              if (!in_place) {
-                build_panel(panel, cp, row_off.data(), pr, kc);
-                if (np == 2) build_panel(panel2, cp, row_off.data(), runs[pi + 1], kc);
-                else build_panel(panel2, cp + g.cpc * g.chan, row_off.data(), pr, kc);  // image n + 1
-              }
-              const int64_t c_next = np == 2 ? kNr : OC * g.P;
-              for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
-                mr = micro_kernel_pair_rows(OC, m0);
-                const PackedRows a = packed_rows(ap + k0 * kMr, g.K * kMr, m0);
-                if (in_place) micro_kernel_pair_offsets(kc, a, b0, b1, row_off.data(), o + m0 * g.P, g.P, mr, c0 == 0);
-                else micro_kernel_pair(kc, a, panel, panel2, o + m0 * g.P, c_next, g.P, mr, c0 == 0);
-              }
-              if (np == 1) ++n;  // image n + 1 done too
-              continue;
-            }
-            // One 16-pixel run: the micro-kernel reads it in place (two 8-float halves per row);
-            // otherwise it is gathered into a panel first (measured faster at 8x8 and 4x4 planes).
-            const bool in_place = pr.kind == PanelKind::one16;
-            const float* halves[2] = {cp + pr.runs[0].off, cp + pr.runs[0].off + 8};
-            if (!in_place) build_panel(panel, cp, row_off.data(), pr, kc);
-            for (int64_t m0 = 0, mr; m0 < OC; m0 += mr) {
-              mr = micro_kernel_rows(OC, m0);
-              const PackedRows a = packed_rows(ap + k0 * kMr, g.K * kMr, m0);
-              float* c = o + m0 * g.P;
-              if (in_place) micro_kernel_offsets(kc, a, halves, row_off.data(), c, g.P, mr, nr, c0 == 0);
-              else micro_kernel(kc, a, panel, c, g.P, mr, nr, c0 == 0);
-            }
-          }
-        }
+        const ChunkJob job{g, runs, row_off.data(), ap + k0 * kMr, OC, kc, c0 == 0, pairs, panel, panel2};
+        chunk_products(job, copy, n0, n1, out);
       }
       if (bias)
         for (int64_t n = n0; n < n1; ++n)

@@ -17,9 +17,9 @@
 //   * otherwise ('same' stride-1 shapes only: OH = H, OW = W): for 8 pixels and 8 rows
 //     (c, kh, kw) of the im2col matrix, 8 masked 8-float loads from the input planes (as in
 //     conv2d_packed.h) and one 8x8 AVX transpose give 8 panel rows.
-// The micro-kernel accumulates each 6 x 16 tile of dW over the chunk.
+// The micro-kernel accumulates each tile of dW (a call's rows x 16 or 32 columns) over the chunk.
 //
-// Threads and determinism: the 6 x 16 tiles of dW are ordered (M block of <= 128 rows, column
+// Threads and determinism: the tiles of dW are ordered (M block of <= 128 rows, column
 // panel, row panel) and each thread owns a contiguous range of them; it sums every chunk into its
 // tiles in chunk order. So each dW element is one fixed sum (k ascending within a chunk, chunks in
 // order), whatever thread computes it: bitwise identical results for any thread count, without

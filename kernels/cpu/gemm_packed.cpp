@@ -130,19 +130,20 @@ struct PanelPairRows {  // two panels read in place: row k is 16 floats at B0 + 
   }
 };
 
-// C tile (mr <= MR rows, nr <= 16 columns) = (first ? 0 : C) + A B, written once for W-float
+// C tile (mr <= MR rows, nr <= 16 NB columns) = (first ? 0 : C) + A B, written once for W-float
 // vectors. A is read from packed 6-row panels: row r is row r mod 6 of panel r / 6 (Ap[r] at the
 // first k, then every 6 floats; only width 16 reads more than one panel), the panels a_next
-// floats apart. B (kc x 16) is read through `rows`. Each tile row is kNr / W vectors: W = 8 gives two AVX2 registers per row (MR = 6: 12
-// accumulators); W = 16 one AVX-512 register per row, so MR = 12 or 16 gives as many accumulators
-// (six would hide only 6 of the 8 FMAs that two 512-bit FMA units with latency 4 keep in flight).
-// Every C element is fma(a_k, b_k, c) over k ascending whatever W and MR are (the same bits for
-// both widths). B must have 16 readable floats per row (the caller pads the last column panel).
-// The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no FMAs);
-// rows past mr are zero in the packed A and are not stored.
+// floats apart. B (kc x 16 NB) is read through `rows`. Each tile row is 16 NB / W vectors:
+// W = 8 gives two AVX2 registers per row (MR = 6: 12 accumulators); W = 16 one AVX-512 register
+// per row and panel, so MR = 12 or 16 gives as many accumulators (six would hide only 6 of the 8
+// FMAs that two 512-bit FMA units with latency 4 keep in flight).
 // NB = 2: two column panels at once (a 32-column tile, width 16 only, MR <= 12: 24 accumulators),
-// which halves the broadcasts of A per FMA.
-// The second panel's 16 columns of C are c_next floats after the first's (16: side by side).
+// which halves the broadcasts of A per FMA; the second panel's 16 columns of C are c_next floats
+// after the first's (16: side by side).
+// Every C element is fma(a_k, b_k, c) over k ascending whatever W, MR and NB are (the same bits
+// for every tile). B must have 16 NB readable floats per row (the caller pads the last column
+// panel). The FMAs run for MR >= mr rows (MR is mr rounded up to even: rows past M then cost no
+// FMAs); rows past mr are zero in the packed A and are not stored.
 template <int W, int MR, int NB, typename Rows>
 [[gnu::always_inline]] inline void kernel_tile(int64_t kc, const float* Ap, int64_t a_next, const Rows& rows,
                                                float* C, int64_t ldc, int64_t mr, int64_t nr, bool first,

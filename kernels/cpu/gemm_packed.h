@@ -6,10 +6,11 @@
 // re-packs the same weights for every image block (measured: im2col + packing cost about as much
 // as the FMAs at 16-128 channels; docs/performance.md).
 //
-// Micro-kernel: a 6 x 16 (W = 8) or 12 x 16 (W = 16) tile of C, written once for a SIMD width W
-// (GCC vector extensions, kernels/cpu/simd.h) and instantiated for W = 8 (AVX2: 12 registers, two
-// FMAs per row and k) and W = 16 (AVX-512: 12 registers, one FMA per row and k); K in chunks of kKc = 256 (a
-// 6 x 256 A panel and a 256 x 16 B panel stay in L1). The sum for every C element runs over k in
+// Micro-kernel: a tile of C written once for a SIMD width W (GCC vector extensions,
+// kernels/cpu/simd.h) and instantiated for W = 8 (AVX2: 6 x 16, 12 registers, two FMAs per row and
+// k) and W = 16 (AVX-512: 12 x 16 up to 16 x 16, one FMA per row and k, and 12 x 32 over two column
+// panels); K in chunks of kKc = 256 (the A panels' chunk and a 256 x 16 or x 32 B panel stay in
+// L1/L2). The sum for every C element runs over k in
 // ascending order, chunks added in order, one FMA each: deterministic, the same whatever thread
 // calls it and the same bits for both widths. Runtime dispatch: packed_gemm_available() is false
 // on CPUs without AVX2+FMA (and on non-x86, where the callers are not built), then callers use

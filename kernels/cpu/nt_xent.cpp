@@ -63,7 +63,7 @@ Tensor stack_rows(const float* z1, const float* z2, int64_t N, int64_t D) {
 void symmetrize(float* G, const float* dS, int64_t R) {
   constexpr int64_t kB = 16;
   const int64_t nb = (R + kB - 1) / kB;
-#pragma omp parallel for schedule(dynamic, 1) if (R * R > 65536)
+#pragma omp parallel for schedule(static, 1) if (R * R > 65536)  // row blocks dealt round-robin: the triangle evens out
   for (int64_t bi = 0; bi < nb; ++bi)
     for (int64_t bj = bi; bj < nb; ++bj) {
       const int64_t i1 = std::min(R, (bi + 1) * kB), j1 = std::min(R, (bj + 1) * kB);
