@@ -12,6 +12,10 @@
 #include "kernels/cpu/relu_mask.h"
 #include "kernels/cpu/simd.h"
 
+// Vector values of simd.h inside always-inline helpers draw "ABI changes without AVX" notes on
+// builds without AVX; no such vector crosses a real call.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace dl::cpu {
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/gemm_packed.h"
-#include "kernels/cpu/simd.h"
+#include "kernels/cpu/interleave.h"
 #include "tensor/tensor.h"
 
 namespace dl::cpu {
@@ -20,17 +20,6 @@ struct PhaseTaps {
 PhaseTaps phase_taps(int64_t a, int64_t s, int64_t pad, int64_t KH) {
   const int64_t k = (a + pad) % s;
   return {k, k < KH ? (KH - 1 - k) / s + 1 : 0, (a + pad - k) / s};
-}
-
-// x[2 t] = even[t], x[2 t + 1] = odd[t] for t < n (8 pairs at a time).
-void interleave_row(const float* even, const float* odd, int64_t n, float* x) {
-  int64_t t = 0;
-  for (; t + 8 <= n; t += 8) {
-    const simd::Vec<8> e = simd::load<8>(even + t), o = simd::load<8>(odd + t);
-    simd::store<8>(x + 2 * t, __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11));
-    simd::store<8>(x + 2 * t + 8, __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15));
-  }
-  for (; t < n; ++t) x[2 * t] = even[t], x[2 * t + 1] = odd[t];
 }
 
 // Stride 2, input row phase a: rows a, a + 2, ... of each of the NC planes of dinp (H, W) from the
@@ -48,7 +37,7 @@ void interleave_phases(float* dinp, const float* planes, int64_t plane_sz, int64
       const float* e = live[0] ? planes + (nc * Ha + i) * W0 : zeros.data();
       const float* o = live[1] ? planes + plane_sz + (nc * Ha + i) * W1 : zeros.data();
       float* d = dinp + (nc * H + 2 * i + a) * W;
-      interleave_row(e, o, W1, d);
+      interleave(e, o, W1, d);
       if (W0 > W1) d[W - 1] = e[W0 - 1];
     }
 }

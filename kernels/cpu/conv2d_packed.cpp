@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/cpu/gemm_packed.h"
+#include "kernels/cpu/interleave.h"
 #include "tensor/tensor.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -81,19 +82,6 @@ std::vector<Interior> interiors(const Geometry& g) {
   return v;
 }
 
-// dst[j] = src[2 j] for j < n: 8 at a time from two vector loads (the even lanes), never reading
-// past src[2 (n - 1)].
-__attribute__((target("avx2"))) inline void copy_every_other(float* dst, const float* src, int64_t n) {
-  int64_t j = 0;
-  for (; j + 8 < n; j += 8) {
-    const __m256 lo = _mm256_loadu_ps(src + 2 * j), hi = _mm256_loadu_ps(src + 2 * j + 8);
-    // evens of each 128-bit lane, then the two middle 64-bit pieces swapped into order
-    const __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-    _mm256_storeu_ps(dst + j, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0))));
-  }
-  for (; j < n; ++j) dst[j] = src[2 * j];
-}
-
 // dst (c1 - c0 channels, each pa pb phase planes of Hs x Ws) <- channels [c0, c1) of one image
 // (C, H, W), phase-split. Only the interiors are written: the padding positions are the same for
 // every image and channel, so the caller zeroes the whole buffer once.
@@ -111,7 +99,7 @@ __attribute__((target("avx2"))) void copy_interior(float* dst, const float* img,
         float* row = dst + (c - c0) * g.chan + (a * g.pb + b) * g.plane + r.i0 * g.Ws + r.j0;
         for (int64_t i = r.i0; i < r.i1; ++i, srow += s * g.W, row += g.Ws) {
           if (s == 1) copy_floats(row, srow, r.j1 - r.j0);
-          else if (s == 2) copy_every_other(row, srow, r.j1 - r.j0);
+          else if (s == 2) take_even(row, srow, r.j1 - r.j0);
           else
             for (int64_t j = 0; j < r.j1 - r.j0; ++j) row[j] = srow[j * s];
         }

@@ -5,7 +5,12 @@
 #include <algorithm>
 
 #include "kernels/cpu/gemm_packed.h"
+#include "kernels/cpu/interleave.h"
 #include "kernels/cpu/simd.h"
+
+// Vector values of simd.h inside always-inline helpers draw "ABI changes without AVX" notes on
+// builds without AVX; no such vector crosses a real call.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace dl::cpu::winograd {
 namespace {
@@ -16,40 +21,6 @@ namespace {
 // (measured at 512 channels, 4x4 planes, batch 128, one thread: 64 tiles 0.87x the direct
 // convolution's time, 256 tiles 0.79x).
 constexpr int64_t kBlockFloats = 196608, kMinBlockTiles = 64;
-
-// even[t] = x[2 t], odd[t] = x[2 t + 1] for t < n: 8 pairs at a time, then 4, then one.
-void deinterleave(const float* x, int64_t n, float* even, float* odd) {
-  int64_t t = 0;
-  for (; t + 8 <= n; t += 8) {
-    const simd::Vec<8> a = simd::load<8>(x + 2 * t), b = simd::load<8>(x + 2 * t + 8);
-    const simd::Vec<8> e = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-    const simd::Vec<8> o = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
-    simd::store<8>(even + t, e), simd::store<8>(odd + t, o);
-  }
-  for (; t + 4 <= n; t += 4) {
-    const simd::Vec<4> a = simd::load<4>(x + 2 * t), b = simd::load<4>(x + 2 * t + 4);
-    const simd::Vec<4> e = __builtin_shufflevector(a, b, 0, 2, 4, 6), o = __builtin_shufflevector(a, b, 1, 3, 5, 7);
-    simd::store<4>(even + t, e), simd::store<4>(odd + t, o);
-  }
-  for (; t < n; ++t) even[t] = x[2 * t], odd[t] = x[2 * t + 1];
-}
-
-// The reverse: x[2 t] = even[t], x[2 t + 1] = odd[t] for t < n.
-void interleave(const float* even, const float* odd, int64_t n, float* x) {
-  int64_t t = 0;
-  for (; t + 8 <= n; t += 8) {
-    const simd::Vec<8> e = simd::load<8>(even + t), o = simd::load<8>(odd + t);
-    const simd::Vec<8> lo = __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11);
-    const simd::Vec<8> hi = __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15);
-    simd::store<8>(x + 2 * t, lo), simd::store<8>(x + 2 * t + 8, hi);
-  }
-  for (; t + 4 <= n; t += 4) {
-    const simd::Vec<4> e = simd::load<4>(even + t), o = simd::load<4>(odd + t);
-    simd::store<4>(x + 2 * t, __builtin_shufflevector(e, o, 0, 4, 1, 5));
-    simd::store<4>(x + 2 * t + 4, __builtin_shufflevector(e, o, 2, 6, 3, 7));
-  }
-  for (; t < n; ++t) x[2 * t] = even[t], x[2 * t + 1] = odd[t];
-}
 
 // dst[t] = src[t], t < n, for the short runs here (n < tw): vector moves in line, where a
 // std::copy_n became a call to memmove per run (2-3 % of the whole convolution).
