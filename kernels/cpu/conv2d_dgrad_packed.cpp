@@ -6,7 +6,7 @@
 
 #include "kernels/cpu/conv2d_packed.h"
 #include "kernels/cpu/gemm_packed.h"
-#include "kernels/cpu/interleave.h"
+#include "kernels/cpu/row_moves.h"
 #include "tensor/tensor.h"
 
 namespace dl::cpu {

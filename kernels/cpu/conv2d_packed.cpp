@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kernels/cpu/gemm_packed.h"
-#include "kernels/cpu/interleave.h"
+#include "kernels/cpu/row_moves.h"
 #include "tensor/tensor.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -59,15 +59,6 @@ Geometry make_geometry(int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, 
 // ceil(x / s) for s > 0, and 0 for x <= 0.
 int64_t ceil_div_nonneg(int64_t x, int64_t s) { return x <= 0 ? 0 : (x + s - 1) / s; }
 
-// n floats from src to dst: 8 at a time, then 4, then one (rows here are 4-32 floats; a memcpy
-// call per row cost more than the copy at 4x4).
-__attribute__((target("avx2"))) inline void copy_floats(float* dst, const float* src, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
-  for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm_loadu_ps(src + i));
-  for (; i < n; ++i) dst[i] = src[i];
-}
-
 // The part of phase plane (a, b) whose source lies inside the image: rows [i0, i1), columns
 // [j0, j1), i.e. 0 <= s i + a - ph < H and 0 <= s j + b - pw < W. The same for every channel.
 struct Interior {
@@ -98,7 +89,7 @@ __attribute__((target("avx2"))) void copy_interior(float* dst, const float* img,
         const float* srow = src + (s * r.i0 + a - g.ph) * g.W + (s * r.j0 + b - g.pw);
         float* row = dst + (c - c0) * g.chan + (a * g.pb + b) * g.plane + r.i0 * g.Ws + r.j0;
         for (int64_t i = r.i0; i < r.i1; ++i, srow += s * g.W, row += g.Ws) {
-          if (s == 1) copy_floats(row, srow, r.j1 - r.j0);
+          if (s == 1) copy_short(row, srow, r.j1 - r.j0);
           else if (s == 2) take_even(row, srow, r.j1 - r.j0);
           else
             for (int64_t j = 0; j < r.j1 - r.j0; ++j) row[j] = srow[j * s];

@@ -213,43 +213,32 @@ template <int W, int MR, int NB, typename Rows>
   }
 }
 
-// One out-of-line function per (width, B reader): the dispatch below picks the tile per call.
-template <int W, typename Rows>
+// One out-of-line function per (width, column panels, B reader): the tile's rows are picked per
+// call. Two panels (NB = 2, width 16 only) take at most 12 rows.
+template <int W, int NB, typename Rows>
 [[gnu::noinline]] void kernel_rows(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
-                                   int64_t mr, int64_t nr, bool first) {
-  const float* Ap = a.a;
-  const int64_t a_next = a.next;
-  if constexpr (W == 16) {
-    if (mr > 14) return kernel_tile<W, 16, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 12) return kernel_tile<W, 14, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 10) return kernel_tile<W, 12, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 8) return kernel_tile<W, 10, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-    if (mr > 6) return kernel_tile<W, 8, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  }
-  if (mr > 4) kernel_tile<W, 6, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else if (mr > 2) kernel_tile<W, 4, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-  else kernel_tile<W, 2, 1>(kc, Ap, a_next, rows, C, ldc, mr, nr, first);
-}
-
-// Two panels (32 columns) at width 16, mr <= 12.
-template <typename Rows>
-[[gnu::noinline]] void kernel_rows_pair(int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc,
-                                        int64_t mr, int64_t nr, bool first, int64_t c_next = kNr) {
+                                   int64_t mr, int64_t nr, bool first, int64_t c_next = kNr) {
   const float* Ap = a.a;
   const int64_t an = a.next;
-  if (mr > 10) kernel_tile<16, 12, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
-  else if (mr > 8) kernel_tile<16, 10, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
-  else if (mr > 6) kernel_tile<16, 8, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
-  else if (mr > 4) kernel_tile<16, 6, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
-  else if (mr > 2) kernel_tile<16, 4, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
-  else kernel_tile<16, 2, 2>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  if constexpr (W == 16) {
+    if constexpr (NB == 1) {
+      if (mr > 14) return kernel_tile<W, 16, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+      if (mr > 12) return kernel_tile<W, 14, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+    }
+    if (mr > 10) return kernel_tile<W, 12, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+    if (mr > 8) return kernel_tile<W, 10, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+    if (mr > 6) return kernel_tile<W, 8, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  }
+  if (mr > 4) kernel_tile<W, 6, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else if (mr > 2) kernel_tile<W, 4, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
+  else kernel_tile<W, 2, NB>(kc, Ap, an, rows, C, ldc, mr, nr, first, c_next);
 }
 
 template <typename Rows>
 void kernel_width(int width, int64_t kc, const PackedRows& a, const Rows& rows, float* C, int64_t ldc, int64_t mr,
                   int64_t nr, bool first) {
-  if (width == 16) kernel_rows<16>(kc, a, rows, C, ldc, mr, nr, first);
-  else kernel_rows<8>(kc, a, rows, C, ldc, mr, nr, first);
+  if (width == 16) kernel_rows<16, 1>(kc, a, rows, C, ldc, mr, nr, first);
+  else kernel_rows<8, 1>(kc, a, rows, C, ldc, mr, nr, first);
 }
 
 }  // namespace
@@ -289,7 +278,7 @@ void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* Ap, const float
         const PackedRows a = packed_rows(Ap + k0 * kMr, K * kMr, m0);
         if (pair) {
           mr = micro_kernel_pair_rows(M, m0);
-          kernel_rows_pair(kc, a, rows, C + m0 * ldc + j0, ldc, mr, nr, first);
+          kernel_rows<16, 2>(kc, a, rows, C + m0 * ldc + j0, ldc, mr, nr, first);
         } else {
           mr = micro_kernel_rows(M, m0);
           kernel_width(width, kc, a, rows, C + m0 * ldc + j0, ldc, mr, nr, first);
@@ -325,12 +314,12 @@ bool micro_kernel_pairs() { return packed_simd_width() == 16; }
 
 void micro_kernel_pair_offsets(int64_t kc, const PackedRows& a, const float* B0, const float* B1, const int64_t* off,
                                float* C, int64_t ldc, int64_t mr, bool first) {
-  kernel_rows_pair(kc, a, PanelPairRows{B0, B1, off}, C, ldc, mr, 2 * kNr, first);
+  kernel_rows<16, 2>(kc, a, PanelPairRows{B0, B1, off}, C, ldc, mr, 2 * kNr, first);
 }
 
 void micro_kernel_pair(int64_t kc, const PackedRows& a, const float* P0, const float* P1, float* C, int64_t c_next,
                        int64_t ldc, int64_t mr, bool first) {
-  kernel_rows_pair(kc, a, TwoPanelRows{P0, P1}, C, ldc, mr, 2 * kNr, first, c_next);
+  kernel_rows<16, 2>(kc, a, TwoPanelRows{P0, P1}, C, ldc, mr, 2 * kNr, first, c_next);
 }
 
 }  // namespace dl::cpu

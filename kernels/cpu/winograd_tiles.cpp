@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "kernels/cpu/gemm_packed.h"
-#include "kernels/cpu/interleave.h"
+#include "kernels/cpu/row_moves.h"
 #include "kernels/cpu/simd.h"
 
 // Vector values of simd.h inside always-inline helpers draw "ABI changes without AVX" notes on
@@ -22,20 +22,10 @@ namespace {
 // convolution's time, 256 tiles 0.79x).
 constexpr int64_t kBlockFloats = 196608, kMinBlockTiles = 64;
 
-// dst[t] = src[t], t < n, for the short runs here (n < tw): vector moves in line, where a
-// std::copy_n became a call to memmove per run (2-3 % of the whole convolution).
-void copy_short(float* dst, const float* src, int64_t n) {
-  int64_t t = 0;
-  for (; t + 8 <= n; t += 8) simd::store<8>(dst + t, simd::load<8>(src + t));
-  for (; t + 4 <= n; t += 4) simd::store<4>(dst + t, simd::load<4>(src + t));
-  for (; t < n; ++t) dst[t] = src[t];
-}
-
 }  // namespace
 
-// U[xi][o][c] = (G g G^T)[i][j] for g = weight[o, c] (3x3), with
+// (G g G^T) for one 3x3 g, as u[4 i + j], with
 //   G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]   (4 x 3).
-// (G g G^T) for one 3x3 g, as u[4 i + j].
 inline void transform_one(float u[16], const float* g) {
   float t[4][3];  // G g (4 x 3)
   for (int k = 0; k < 3; ++k) {
